@@ -1,0 +1,213 @@
+"""Exact ridge regression: one fit, and the whole path over many penalties.
+
+Both minimize :func:`l2reg.ridge_loss`,
+``mean((y - X @ w - b)**2) + lam * ||w||^2`` with an unpenalized intercept ``b``,
+which is scikit-learn's ``Ridge(alpha=n * lam)`` for ``n`` examples.
+
+With an intercept, ``X`` and ``y`` are centred first; the weights then solve the
+centred problem and ``b = mean(y) - mean(X, axis=0) @ w``. At ``lam == 0`` the
+minimizer need not be unique (``p > n``, collinear columns); both functions then
+return the minimum-norm least-squares solution, the limit of ridge as
+``lam -> 0``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validation as v
+
+__all__ = ["ridge_fit", "ridge_path"]
+
+_EPS = np.finfo(np.float64).eps
+
+
+def _centre(X, y, fit_intercept):
+    """Return centred copies of ``X`` and ``y`` and the means (zeros without intercept)."""
+    if fit_intercept:
+        x_mean = X.mean(axis=0)
+        y_mean = float(y.mean())
+        return X - x_mean, y - y_mean, x_mean, y_mean
+    return X, y, np.zeros(X.shape[1]), 0.0
+
+
+# Direct solves are used when n * lam >= _DIRECT_MIN * ||X||_F^2: the penalty then
+# bounds the condition number of X^T X + n lam I by about 1 / _DIRECT_MIN, so
+# the solve loses at most ~6 digits. Smaller penalties (e.g. high-degree
+# polynomial features with a tiny lam) go through the SVD instead.
+_DIRECT_MIN = 1e-6
+
+
+def _svd_weights(X, y, nlams):
+    """Ridge weights for every entry of ``nlams`` (``n * lam``) from one thin SVD.
+
+    Returns an array of shape ``(len(nlams), p)``. Singular values at or below
+    ``eps * max(n, p) * s.max()`` (the cut-off of ``numpy.linalg.lstsq``) are
+    treated as exact zeros.
+    """
+    n, p = X.shape
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    keep = s > _EPS * max(n, p) * s[0]  # s is sorted: s[0] is the largest
+    uty = U.T @ y
+    denom = s**2 + nlams[:, None]  # (k, r)
+    # s / (s^2 + n lam), and 0 for singular values treated as zero (never 0 / 0).
+    filt = np.divide(s, denom, out=np.zeros_like(denom), where=keep & (denom > 0))
+    return (filt * uty) @ Vt
+
+
+def _ridge_solve(X, y, lam):
+    """Minimize ``mean((y - X w)**2) + lam ||w||^2`` over ``w`` (no intercept)."""
+    n, p = X.shape
+    if lam == 0.0:
+        return np.linalg.lstsq(X, y, rcond=None)[0]
+    nlam = n * lam
+    if nlam >= _DIRECT_MIN * np.einsum("ij,ij->", X, X):
+        try:
+            if p <= n:  # primal: (X^T X + n lam I) w = X^T y, a p x p system
+                gram = X.T @ X
+                gram[np.diag_indices_from(gram)] += nlam
+                return np.linalg.solve(gram, X.T @ y)
+            # dual: w = X^T (X X^T + n lam I)^{-1} y, an n x n system
+            kernel = X @ X.T
+            kernel[np.diag_indices_from(kernel)] += nlam
+            return X.T @ np.linalg.solve(kernel, y)
+        except np.linalg.LinAlgError:  # pragma: no cover - cannot happen for nlam > 0
+            pass
+    return _svd_weights(X, y, np.array([nlam]))[0]
+
+
+def ridge_fit(X, y, lam, fit_intercept=True):
+    """Fit ridge regression exactly: the minimizer of :func:`l2reg.ridge_loss`.
+
+    Minimizes ``mean((y - X @ w - b)**2) + lam * ||w||^2`` with a direct solve:
+    of the ``p x p`` normal equations ``(X^T X + n lam I) w = X^T y`` when
+    ``p <= n``, of the ``n x n`` dual system ``w = X^T (X X^T + n lam I)^{-1} y``
+    when ``p > n``. With ``fit_intercept`` the solve uses centred ``X`` and
+    ``y``. The result equals scikit-learn's ``Ridge(alpha=n * lam)``.
+
+    At ``lam == 0`` it returns :func:`numpy.linalg.lstsq`'s minimum-norm
+    solution. When ``n * lam`` is below ``1e-6 * ||X||_F^2``, so small that the
+    normal equations would be ill-conditioned (e.g. polynomial features), it
+    uses the SVD of :func:`ridge_path` instead.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+        Features, one row per example.
+    y : array_like of shape (n,)
+        Targets.
+    lam : float
+        Penalty strength lambda, >= 0. At 0, the minimum-norm least-squares
+        solution is returned (the ordinary least-squares fit when ``X`` has
+        full column rank).
+    fit_intercept : bool, default True
+        Whether to fit an unpenalized intercept ``b``; if False, ``b = 0.0``.
+
+    Returns
+    -------
+    w : ndarray of shape (p,)
+        Weights.
+    b : float
+        Intercept.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` or ``y`` does not hold real numbers, ``lam`` is not a real
+        number or ``fit_intercept`` is not a bool.
+    ValueError
+        If ``X`` is not a non-empty 2-D array of finite numbers, ``y`` is not a
+        1-D array of finite numbers with one entry per row of ``X``, or
+        ``lam`` is negative, NaN or infinite.
+
+    See Also
+    --------
+    ridge_path : the fits for many penalties at once.
+
+    Examples
+    --------
+    >>> from l2reg import ridge_fit
+    >>> X = [[1.0], [2.0], [3.0]]
+    >>> y = [2.0, 4.0, 6.0]
+    >>> w, b = ridge_fit(X, y, lam=0.0)   # y = 2 x exactly
+    >>> w.round(12).tolist(), abs(b) < 1e-12
+    ([2.0], True)
+    >>> w, b = ridge_fit(X, y, lam=2.0)   # w = 4 / (2 + 3 * 2): shrunk towards 0
+    >>> w.round(12).tolist(), round(b, 12)
+    ([0.5], 3.0)
+    """
+    X = v.as_matrix("X", X)
+    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
+    lam = v.as_nonnegative("lam", lam)
+    fit_intercept = v.as_bool("fit_intercept", fit_intercept)
+    Xc, yc, x_mean, y_mean = _centre(X, y, fit_intercept)
+    w = _ridge_solve(Xc, yc, lam)
+    b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
+    return w, b
+
+
+def ridge_path(X, y, lams, fit_intercept=True):
+    """Ridge fits for many penalties from one singular value decomposition.
+
+    With the thin SVD ``X = U diag(s) V^T`` of the (centred) features,
+    ``w(lam) = V diag(s / (s**2 + n lam)) U^T y`` for every ``lam`` at once.
+    Singular values at or below ``eps * max(n, p) * s.max()`` (the cut-off of
+    :func:`numpy.linalg.lstsq`) are treated as exact zeros, so ``lam == 0``
+    gives the minimum-norm least-squares solution. Row ``k`` equals
+    ``ridge_fit(X, y, lams[k], fit_intercept)``.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+        Features, one row per example.
+    y : array_like of shape (n,)
+        Targets.
+    lams : array_like of shape (k,)
+        Penalty strengths, each >= 0, in any order.
+    fit_intercept : bool, default True
+        Whether to fit an unpenalized intercept; if False, ``b`` is all zeros.
+
+    Returns
+    -------
+    W : ndarray of shape (k, p)
+        ``W[k]`` are the weights for ``lams[k]``.
+    b : ndarray of shape (k,)
+        ``b[k]`` is the intercept for ``lams[k]``.
+
+    Raises
+    ------
+    TypeError
+        If an array does not hold real numbers or ``fit_intercept`` is not a
+        bool.
+    ValueError
+        If ``X`` is not a non-empty 2-D array of finite numbers, ``y`` is not a
+        1-D array of finite numbers with one entry per row of ``X``, or
+        ``lams`` is not a non-empty 1-D array of finite numbers >= 0.
+
+    See Also
+    --------
+    ridge_fit : one fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg import ridge_fit, ridge_path
+    >>> X = [[1.0], [2.0], [3.0]]
+    >>> y = [2.0, 4.0, 6.0]
+    >>> W, b = ridge_path(X, y, [0.0, 2.0, 200.0])
+    >>> W.shape, b.shape
+    ((3, 1), (3,))
+    >>> W[:, 0].round(6).tolist()    # shrinks towards 0 as lam grows
+    [2.0, 0.5, 0.006645]
+    >>> w, b1 = ridge_fit(X, y, 2.0)
+    >>> bool(np.allclose(W[1], w) and np.isclose(b[1], b1))
+    True
+    """
+    X = v.as_matrix("X", X)
+    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
+    lams = v.as_lambdas("lams", lams)
+    fit_intercept = v.as_bool("fit_intercept", fit_intercept)
+    Xc, yc, x_mean, y_mean = _centre(X, y, fit_intercept)
+    W = _svd_weights(Xc, yc, X.shape[0] * lams)
+    b = y_mean - W @ x_mean if fit_intercept else np.zeros(lams.size)
+    return W, b
