@@ -1,0 +1,257 @@
+"""Figures for the lessons.
+
+Every function returns a :class:`matplotlib.figure.Figure` built without
+pyplot, so nothing is shown twice and nothing piles up in pyplot's global
+state; a notebook shows a figure when it is the value of a cell. matplotlib is
+imported inside the functions, so ``import l2reg`` never loads it.
+
+Colours are the Okabe-Ito palette, which stays distinct under the common forms
+of colour blindness; lines also differ in style where colour carries meaning.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+__all__ = [
+    "COLORS",
+    "new_figure",
+    "figure_to_png",
+    "plot_fits",
+    "plot_coefficient_path",
+    "plot_errors_vs_lambda",
+    "plot_shrinkage",
+]
+
+#: Okabe-Ito colours, by name.
+COLORS = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "skyblue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+#: The order in which series take colours (yellow is left out: it is faint on white).
+CYCLE = ("blue", "orange", "green", "vermillion", "purple", "skyblue", "black")
+#: Line styles. With 7 colours and 4 styles, series ``i`` and ``j`` differ in colour or
+#: style whenever ``i != j (mod 28)``.
+STYLES = ("-", "--", "-.", ":")
+
+
+def color(i: int) -> str:
+    """The ``i``-th colour of the cycle."""
+    return COLORS[CYCLE[i % len(CYCLE)]]
+
+
+def style(i: int) -> str:
+    """The ``i``-th line style."""
+    return STYLES[i % len(STYLES)]
+
+
+def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 4.0, dpi: int = 100):
+    """A pyplot-free figure with ``ncols`` axes side by side.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : Axes or list of Axes
+        One Axes when ``ncols == 1``, else a list.
+
+    Examples
+    --------
+    >>> from l2reg.plotting import new_figure
+    >>> fig, ax = new_figure()
+    >>> type(fig).__name__
+    'Figure'
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * ncols, height), dpi=dpi, layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    return fig, (axes[0] if ncols == 1 else list(axes))
+
+
+def figure_to_png(fig, dpi=None) -> bytes:
+    """Render ``fig`` to PNG bytes with the Agg backend.
+
+    Examples
+    --------
+    >>> from l2reg.plotting import new_figure, figure_to_png
+    >>> figure_to_png(new_figure()[0])[:4]
+    b'\\x89PNG'
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    canvas.print_png(buf) if dpi is None else fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def plot_fits(x, y, curves, *, x_grid=None, truth=None, title="", ylim=(-2.0, 2.0), ax=None):
+    """Data points, an optional true curve, and fitted curves.
+
+    Parameters
+    ----------
+    x, y : array_like
+        Training points.
+    curves : dict of str to array_like
+        Label to predictions on ``x_grid``.
+    x_grid : array_like
+        Where the curves are evaluated.
+    truth : array_like, optional
+        True function on ``x_grid``, drawn dashed.
+    title : str
+    ylim : (float, float)
+        Vertical limits, so that wild fits do not squash the picture.
+    ax : Axes, optional
+        Draw into this Axes instead of a new figure.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg.plotting import plot_fits
+    >>> g = np.linspace(0, 1, 5)
+    >>> fig = plot_fits([0, 1], [0, 1], {"line": g}, x_grid=g, title="t")
+    >>> fig.axes[0].get_title()
+    't'
+    """
+    if ax is None:
+        fig, ax = new_figure()
+    else:
+        fig = ax.figure
+    if truth is not None:
+        ax.plot(x_grid, truth, color=COLORS["black"], ls="--", lw=1.5, label="true curve")
+    for i, (label, yhat) in enumerate(curves.items()):
+        ax.plot(x_grid, yhat, color=color(i), ls=style(i), lw=2, label=label)
+    ax.scatter(x, y, s=36, color=COLORS["vermillion"], edgecolor="white", zorder=3, label="training points")
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=9)
+    return fig
+
+
+def plot_coefficient_path(lams, W, *, names=None, title="Ridge coefficients shrink as lambda grows"):
+    """Each coefficient against lambda (log axis), with the norm ||w|| beside it.
+
+    Parameters
+    ----------
+    lams : array_like of shape (K,)
+        Positive penalty strengths.
+    W : array_like of shape (K, p)
+        Row ``k`` holds the coefficients at ``lams[k]`` (as from ``ridge_path``).
+    names : list of str, optional
+        Coefficient labels; ``w1 ... wp`` by default.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg.plotting import plot_coefficient_path
+    >>> fig = plot_coefficient_path([0.1, 1.0], np.array([[2.0, 1.0], [1.0, 0.5]]))
+    >>> len(fig.axes)
+    2
+    """
+    lams = np.asarray(lams, dtype=float)
+    W = np.asarray(W, dtype=float)
+    names = names or [f"w{j + 1}" for j in range(W.shape[1])]
+    fig, (ax, ax2) = new_figure(2, width=5.2)
+    for j in range(W.shape[1]):
+        ax.semilogx(lams, W[:, j], color=color(j), ls=style(j), lw=1.8, label=names[j])
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set_xlabel("lambda (log scale)")
+    ax.set_ylabel("coefficient value")
+    ax.set_title(title)
+    ax.legend(fontsize=8, ncol=2)
+    ax2.loglog(lams, np.linalg.norm(W, axis=1), color=COLORS["blue"], lw=2, label="||w||")
+    ax2.set_xlabel("lambda (log scale)")
+    ax2.set_ylabel("||w|| (log scale)")
+    ax2.set_title("The size of the weight vector")
+    ax2.legend()
+    return fig
+
+
+def plot_errors_vs_lambda(lams, train, test, *, marks=None, title="Training and test error against lambda"):
+    """Training and test mean squared error against lambda (log axes).
+
+    Parameters
+    ----------
+    lams, train, test : array_like of shape (K,)
+    marks : dict of str to float, optional
+        Labelled lambdas to mark with vertical lines.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> from l2reg.plotting import plot_errors_vs_lambda
+    >>> fig = plot_errors_vs_lambda([0.1, 1.0], [0.1, 0.2], [0.3, 0.25])
+    >>> fig.axes[0].get_xscale()
+    'log'
+    """
+    fig, ax = new_figure()
+    ax.loglog(lams, train, color=COLORS["blue"], lw=2, label="training error")
+    ax.loglog(lams, test, color=COLORS["orange"], lw=2, ls="--", label="test error")
+    for i, (label, lam) in enumerate((marks or {}).items()):
+        ax.axvline(lam, color=color(i + 2), ls=style(i + 2), lw=1.2, label=label)
+    ax.set_xlabel("lambda (log scale)")
+    ax.set_ylabel("mean squared error (log scale)")
+    ax.set_title(title)
+    ax.legend(fontsize=9)
+    return fig
+
+
+def plot_shrinkage(names, groups, *, title="How much of each coefficient the penalty keeps"):
+    """Grouped bars: for each setting, the ratio ridge / least squares per coefficient.
+
+    Parameters
+    ----------
+    names : list of str
+        Coefficient names (one group of bars each).
+    groups : dict of str to array_like
+        Setting label to the kept fraction of each coefficient.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> from l2reg.plotting import plot_shrinkage
+    >>> fig = plot_shrinkage(["a", "b"], {"raw": [1.0, 0.5], "scaled": [0.7, 0.7]})
+    >>> fig.axes[0].get_ylabel()
+    'ridge coefficient / least-squares coefficient'
+    """
+    fig, ax = new_figure()
+    k = len(groups)
+    width = 0.8 / k
+    pos = np.arange(len(names))
+    hatches = ("", "//", "..", "xx")
+    for i, (label, kept) in enumerate(groups.items()):
+        bars = ax.bar(pos + (i - (k - 1) / 2) * width, kept, width, color=color(i),
+                      hatch=hatches[i % len(hatches)], edgecolor="white", label=label)
+        ax.bar_label(bars, fmt="%.2f", fontsize=9)
+    ax.axhline(1.0, color="0.4", lw=1, ls=":", label="no shrinkage")
+    ax.set_xticks(pos, names)
+    ax.set_ylim(0, 1.35)
+    ax.set_xlabel("feature")
+    ax.set_ylabel("ridge coefficient / least-squares coefficient")
+    ax.set_title(title)
+    ax.legend(loc="upper center", ncol=k + 1, fontsize=9)
+    return fig

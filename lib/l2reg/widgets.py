@@ -1,0 +1,168 @@
+"""Interactive demos: thin ipywidgets wrappers over :mod:`l2reg.demos`.
+
+Each demo owns one matplotlib figure. Moving a control changes the data of
+the figure's artists and re-renders it into an :class:`ipywidgets.Image` in
+place, so the picture updates without a new output or a flicker. Where no
+kernel runs (an exported notebook), the demo's initial figure is shown as a
+static PNG. ipywidgets and matplotlib are imported only when a demo is built.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from . import _validation as v
+from .demos import PolynomialRidge
+from .plotting import COLORS, figure_to_png, new_figure, plot_fits
+
+__all__ = ["FigureDemo", "lambda_fit_demo"]
+
+
+class FigureDemo:
+    """Controls above a figure that ``draw`` updates whenever a control moves.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, already holding the artists ``draw`` will update.
+    draw : callable
+        Called as ``draw(**values)`` with the controls' current values; it
+        updates the artists (it must not create new axes).
+    controls : dict of str to ipywidgets.ValueWidget
+        The controls, by the keyword ``draw`` receives their value as.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        The controls and the image, ready to display.
+    image : ipywidgets.Image
+        The current rendering, PNG.
+    renders : int
+        How many times the figure has been drawn.
+
+    Examples
+    --------
+    >>> import ipywidgets as W
+    >>> from l2reg.plotting import new_figure
+    >>> from l2reg.widgets import FigureDemo
+    >>> fig, ax = new_figure()
+    >>> (line,) = ax.plot([0, 1], [0, 0])
+    >>> demo = FigureDemo(fig, lambda a: line.set_ydata([0, a]), {"a": W.FloatSlider(value=1.0)})
+    >>> demo.set(a=2.0)
+    >>> [float(y) for y in line.get_ydata()], demo.renders
+    ([0.0, 2.0], 2)
+    """
+
+    def __init__(self, fig, draw, controls):
+        import ipywidgets as W
+
+        self.fig = fig
+        self._draw = draw
+        self.controls = dict(controls)
+        self.renders = 0
+        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.widget = W.VBox([W.HBox(list(self.controls.values())), self.image])
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.refresh()
+        # The first rendering laid the figure out; keep that layout so that later
+        # renderings skip the (costly) layout pass and the axes never jump.
+        fig.set_layout_engine("none")
+
+    def values(self) -> dict:
+        """The controls' current values, by keyword."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def refresh(self) -> None:
+        """Redraw the figure from the current values and update the image."""
+        self._draw(**self.values())
+        self.image.value = figure_to_png(self.fig)
+        self.renders += 1
+
+    def set(self, **values) -> None:
+        """Move controls programmatically, as a user would (for tests)."""
+        v.check_names("values", values, self.controls)
+        for name, value in values.items():
+            self.controls[name].value = value
+
+    def _on_change(self, change) -> None:
+        self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle
+
+
+def lambda_slider(value=1e-3, *, min_exp=-8, max_exp=2, description="lambda"):
+    """A base-10 log slider for a penalty strength."""
+    import ipywidgets as W
+
+    return W.FloatLogSlider(
+        value=value, base=10, min=min_exp, max=max_exp, step=0.1,
+        description=description, readout_format=".1e", continuous_update=True,
+        layout=W.Layout(width="480px"),
+    )
+
+
+def lambda_fit_demo(problem=None, *, lam=1e-3, min_exp=-8, max_exp=2):
+    """Drag lambda and watch the fitted polynomial and its errors.
+
+    Left: the training points, the true curve and the ridge fit at the
+    slider's lambda. Right: training and test error over all lambdas, with
+    the current lambda marked.
+
+    Parameters
+    ----------
+    problem : l2reg.demos.PolynomialRidge, optional
+        The data and features; ``PolynomialRidge.make()`` by default.
+    lam : float, default 1e-3
+        Initial lambda.
+    min_exp, max_exp : int
+        The slider spans ``10**min_exp`` to ``10**max_exp``.
+
+    Returns
+    -------
+    FigureDemo
+
+    Examples
+    --------
+    >>> from l2reg.widgets import lambda_fit_demo
+    >>> demo = lambda_fit_demo(lam=1e-3)
+    >>> before = demo.image.value
+    >>> demo.set(lam=1.0)
+    >>> demo.image.value != before
+    True
+    """
+    problem = PolynomialRidge.make() if problem is None else problem
+    v.check_instance("problem", problem, PolynomialRidge)
+    lam = v.as_nonnegative("lam", lam)
+    lams = np.logspace(min_exp, max_exp, 121)
+    sweep = problem.sweep(lams)
+
+    fig, (ax_fit, ax_err) = new_figure(2, width=5.0, height=3.8)
+    start = problem.state(lam)
+    plot_fits(problem.x_train, problem.y_train, {"ridge fit": start["y_grid"]},
+              x_grid=problem.x_grid, truth=problem.truth, ax=ax_fit)
+    fit_line = ax_fit.lines[-1]
+    ax_err.loglog(lams, sweep["train_mse"], color=COLORS["blue"], lw=2, label="training error")
+    ax_err.loglog(lams, sweep["test_mse"], color=COLORS["orange"], lw=2, ls="--", label="test error")
+    marker = ax_err.axvline(lam, color=COLORS["black"], lw=1.2, ls=":", label="current lambda")
+    (train_dot,) = ax_err.plot([lam], [start["train_mse"]], "o", color=COLORS["blue"])
+    (test_dot,) = ax_err.plot([lam], [start["test_mse"]], "s", color=COLORS["orange"])
+    ax_err.set_xlabel("lambda (log scale)")
+    ax_err.set_ylabel("mean squared error (log scale)")
+    ax_err.set_title("Error against lambda")
+    ax_err.legend(fontsize=9, loc="center left")
+
+    def draw(lam):
+        s = problem.state(lam)
+        fit_line.set_ydata(s["y_grid"])
+        ax_fit.set_title(f"lambda = {lam:.1e}: train MSE {s['train_mse']:.3f}, test MSE {s['test_mse']:.3f}")
+        marker.set_xdata([lam, lam])
+        train_dot.set_data([lam], [s["train_mse"]])
+        test_dot.set_data([lam], [s["test_mse"]])
+
+    return FigureDemo(fig, draw, {"lam": lambda_slider(lam, min_exp=min_exp, max_exp=max_exp)})
