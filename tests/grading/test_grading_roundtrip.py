@@ -1,0 +1,107 @@
+"""A grading round trip through nbgrader in a temporary course.
+
+Reference answers score full marks, the untouched lesson scores zero, and a partly
+wrong submission scores exactly the points of the parts it got right.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from l2reg.grading.course import TempCourse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
+from nbrun import ROOT, lesson_names, source_notebook  # noqa: E402
+
+LESSON_NAMES = lesson_names()
+
+
+def solution_code(source: str) -> str:
+    """The instructor's answer with the nbgrader markers removed."""
+    return re.sub(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", "", source, flags=re.M)
+
+
+def answered(lesson_nb, lesson: str, overrides=None):
+    """A copy of the released lesson with the reference answers typed in, except ``overrides``
+    (grade_id to the code a student wrote instead)."""
+    source = nbformat.read(str(source_notebook(lesson)), as_version=4)
+    reference = {
+        c.metadata["nbgrader"]["grade_id"]: solution_code(c.source)
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    nb = nbformat.read(str(lesson_nb), as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = (overrides or {}).get(meta["grade_id"], reference[meta["grade_id"]])
+    return nb
+
+
+def points(lesson: str) -> dict:
+    nb = nbformat.read(str(source_notebook(lesson)), as_version=4)
+    return {
+        c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    }
+
+
+@pytest.fixture(scope="module", params=LESSON_NAMES)
+def course(request):
+    lesson = request.param
+    with TempCourse(ROOT, [lesson]) as c:
+        c.lesson = lesson
+        c.released = next(c.generate(lesson).glob("*.ipynb"))
+        yield c
+
+
+def test_reference_answers_get_full_marks(course):
+    lesson = course.lesson
+    course.submit(lesson, "reference", answered(course.released, lesson))
+    result = course.autograde(lesson, "reference")
+    assert result["success"], result.get("error") or result.get("log")
+    s = course.scores(lesson, "reference")
+    assert s["max_score"] == sum(points(lesson).values())
+    assert s["score"] == s["max_score"], s["cells"]
+
+
+def test_untouched_lesson_scores_zero(course):
+    lesson = course.lesson
+    course.submit(lesson, "untouched", course.released)
+    assert course.autograde(lesson, "untouched")["success"]
+    s = course.scores(lesson, "untouched")
+    assert s["score"] == 0, s["cells"]
+    assert s["max_score"] == sum(points(lesson).values())
+
+
+PARTLY_WRONG = {
+    "01_penalty": {
+        # uses the test set's own statistics: passes nothing
+        "ex_standardize": (
+            "def standardize(X_train, X_test):\n"
+            "    z = lambda A: (A - A.mean(axis=0)) / A.std(axis=0)\n"
+            "    return z(np.asarray(X_train, float)), z(np.asarray(X_test, float))\n"
+        ),
+        "quiz_q2": 'q2 = "a"',
+        "quiz_q3": "q3 = 0.02",  # the seeds' loose reading of weight_decay
+    },
+}
+WRONG_TESTS = {"01_penalty": {"test_standardize", "test_quiz_q2", "test_quiz_q3"}}
+
+
+def test_partly_wrong_scores_in_between(course):
+    lesson = course.lesson
+    if lesson not in PARTLY_WRONG:
+        pytest.skip(f"no partly wrong submission written for {lesson} yet")
+    course.submit(lesson, "partial", answered(course.released, lesson, PARTLY_WRONG[lesson]))
+    assert course.autograde(lesson, "partial")["success"]
+    s = course.scores(lesson, "partial")
+    expected = {gid: (0.0 if gid in WRONG_TESTS[lesson] else pts) for gid, pts in points(lesson).items()}
+    assert s["cells"] == expected
+    assert 0 < s["score"] == sum(expected.values()) < s["max_score"]

@@ -1,0 +1,135 @@
+"""Every number and claim that lesson 01 states in its text, checked on its own output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nbrun import run_and_collect, source_notebook
+
+NAMES = [
+    "ls3", "ls9", "flexible", "growth", "penalty_of_10", "penalty_of_tenth",
+    "X9", "y", "w_ridge", "b_ridge", "lams", "sweep", "best", "lam_best", "factor",
+    "grad_of_penalty", "torch_wd", "w", "X_house", "y_house", "names", "w_ls_raw", "kept_raw",
+    "kept_std", "lam_house", "X_thousands", "q1", "q2", "q3", "q4", "q5",
+]
+
+
+@pytest.fixture(scope="module")
+def ns():
+    return run_and_collect(source_notebook("01_penalty"), NAMES)
+
+
+def test_section1_overfitting(ns):
+    ls3, ls9, flexible = ns["ls3"], ns["ls9"], ns["flexible"]
+    assert len(flexible.x_train) == 12 and flexible.degree == 9
+    assert len(flexible.x_test) == 400
+    assert ls9["train_mse"] < ls3["train_mse"]
+    # "its test error ... is about ten times higher"
+    assert 8 < ls9["test_mse"] / ls3["test_mse"] < 12
+    # "weights more than ten times larger, of both signs"
+    assert ns["growth"] > 10
+    assert (ls9["w"] > 0).any() and (ls9["w"] < 0).any()
+
+
+def test_section2_penalty_numbers(ns):
+    assert ns["penalty_of_10"] == 100.0
+    assert ns["penalty_of_tenth"] == pytest.approx(0.01, rel=1e-12)
+    assert ns["penalty_of_10"] / ns["penalty_of_tenth"] == pytest.approx(1e4)
+
+
+def test_section2_trade(ns):
+    from l2reg import ridge_loss
+
+    lam, X, y = 1e-3, ns["X9"], ns["y"]
+    ls9 = ns["ls9"]
+    data_ls = ridge_loss(ls9["w"], X, y, 0.0, ls9["b"])
+    data_ridge = ridge_loss(ns["w_ridge"], X, y, 0.0, ns["b_ridge"])
+    total_ls = ridge_loss(ls9["w"], X, y, lam, ls9["b"])
+    total_ridge = ridge_loss(ns["w_ridge"], X, y, lam, ns["b_ridge"])
+    assert data_ls < data_ridge  # least squares wins on data loss
+    assert total_ls > 10 * total_ridge  # but pays far more in total
+
+
+def test_section4_path(ns):
+    W, b = ns["sweep"]["W"], ns["sweep"]["b"]
+    assert len(ns["lams"]) == 101
+    norms = np.linalg.norm(W, axis=1)
+    assert np.all(np.diff(norms) <= 1e-12 * norms[:-1])  # the norm only ever falls
+    assert np.all(W != 0)  # never exactly zero
+    # at lambda = 100 only the intercept is left, and it is the mean of y
+    assert norms[-1] < 0.05
+    assert b[-1] == pytest.approx(ns["flexible"].y_train.mean(), abs=1e-3)
+
+
+def test_section6_too_small_too_large(ns):
+    s, k = ns["sweep"], ns["best"]
+    assert 0 < k < len(s["lams"]) - 1  # the best lambda is inside the grid
+    assert s["train_mse"][0] < s["train_mse"][k] and s["test_mse"][0] > 5 * s["test_mse"][k]
+    assert s["train_mse"][-1] > s["train_mse"][k] and s["test_mse"][-1] > 5 * s["test_mse"][k]
+    # the tamed degree-9 fit beats even the cubic on test data
+    assert s["test_mse"][k] < ns["ls3"]["test_mse"]
+
+
+def test_section7_conventions(ns):
+    assert ns["factor"] == pytest.approx(0.998, abs=1e-15)
+    np.testing.assert_allclose(ns["grad_of_penalty"], ns["torch_wd"] * ns["w"], rtol=1e-6)
+
+
+def test_section7_sklearn_alpha_is_n_lambda(ns):
+    from sklearn.linear_model import Ridge
+
+    from l2reg import ridge_fit
+
+    X, y = ns["X9"], ns["y"]
+    a = 0.5
+    model = Ridge(alpha=a, solver="svd").fit(X, y)
+    w, b = ridge_fit(X, y, a / len(y))
+    np.testing.assert_allclose(w, model.coef_, rtol=1e-8)
+    assert b == pytest.approx(model.intercept_, rel=1e-8)
+
+
+def test_section8_scaling(ns):
+    X, y = ns["X_house"], ns["y_house"]
+    sd = X.std(axis=0)
+    assert sd[0] > 1000 * sd[1]  # dollars against ones
+    w = ns["w_ls_raw"]
+    assert abs(w[0]) < 0.01 and abs(w[1]) > 10
+    # equal effect per standard deviation, up to noise
+    assert w[0] * sd[0] == pytest.approx(w[1] * sd[1], rel=0.3)
+    kept_raw, kept_std = ns["kept_raw"], ns["kept_std"]
+    assert kept_raw[0] > 0.95  # "hardly feels the penalty"
+    assert 0.6 < kept_raw[1] < 0.72  # "loses about a third"
+    assert kept_std[0] == pytest.approx(kept_std[1], abs=0.02)  # "the same fraction"
+
+
+def test_section8_units(ns):
+    from l2reg import ridge_fit
+    from l2reg.data import standardize_columns
+
+    def pred(X, standardize):
+        if standardize:
+            X = standardize_columns(X)[0]
+        w, b = ridge_fit(X, ns["y_house"], ns["lam_house"])
+        return X @ w + b
+
+    raw = np.abs(pred(ns["X_house"], False) - pred(ns["X_thousands"], False)).max()
+    std = np.abs(pred(ns["X_house"], True) - pred(ns["X_thousands"], True)).max()
+    assert raw > 0.1 and std < 1e-9
+
+
+def test_quiz_answer_key(ns):
+    from sklearn.linear_model import Ridge
+
+    from l2reg import l2_penalty, ridge_fit
+
+    assert ns["q1"] == pytest.approx(l2_penalty(np.array([3.0, -4.0]), 0.1))
+    # q2: the huge-lambda limit predicts the training mean
+    assert ns["q2"] == "b"
+    # q3: torch's weight_decay adds wd * w to the gradient, the gradient of (wd / 2) ||w||^2
+    assert ns["q3"] == pytest.approx(0.02 / 2)
+    # q4: Ridge(alpha=5) on 50 rows is lambda = 5 / 50
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((50, 3)), rng.standard_normal(50)
+    np.testing.assert_allclose(ridge_fit(X, y, ns["q4"])[0], Ridge(alpha=5.0).fit(X, y).coef_, rtol=1e-8)
+    assert ns["q5"] == "a"
