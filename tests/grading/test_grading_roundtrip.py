@@ -1,7 +1,9 @@
 """A grading round trip through nbgrader in a temporary course.
 
 Reference answers score full marks, the untouched lesson scores zero, and a partly
-wrong submission scores exactly the points of the parts it got right.
+wrong submission scores exactly the points of the parts it got right. nbgrader's own
+autograde checks the hidden tests' records in the kernel against the answer key that
+L2REG_ANSWER_KEY names (see l2reg.checks).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from l2reg.checks import KEY_ENV
+from l2reg.grading.answers import reference_records, write_answer_key
 from l2reg.grading.course import TempCourse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
@@ -53,9 +57,11 @@ def points(lesson: str) -> dict:
 
 
 @pytest.fixture(scope="module", params=LESSON_NAMES)
-def course(request):
+def course(request, tmp_path_factory):
     lesson = request.param
-    with TempCourse(ROOT, [lesson]) as c:
+    key = write_answer_key(reference_records(ROOT, lesson), tmp_path_factory.mktemp("key") / "key.json")
+    with pytest.MonkeyPatch.context() as mp, TempCourse(ROOT, [lesson]) as c:
+        mp.setenv(KEY_ENV, str(key))
         c.lesson = lesson
         c.released = next(c.generate(lesson).glob("*.ipynb"))
         yield c

@@ -80,6 +80,11 @@ def test_lesson_shape(lesson):
         assert "### BEGIN HIDDEN TESTS" in cell.source, f"{_nbgrader(cell)['grade_id']} has no hidden tests"
         visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
         assert visible.strip(), f"{_nbgrader(cell)['grade_id']} has no visible test"
+        hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1]
+        # Hidden tests record results for a checker outside the kernel; an assert there
+        # would put the answer where the student's code can read it (l2reg.checks).
+        assert "record(" in hidden, f"{_nbgrader(cell)['grade_id']}: hidden tests must record results"
+        assert not re.search(r"\bassert\b", hidden), f"{_nbgrader(cell)['grade_id']}: no assert in hidden tests"
     solutions = [c for c in nb.cells if _nbgrader(c).get("solution")]
     assert all("### BEGIN SOLUTION" in c.source for c in solutions)
 
