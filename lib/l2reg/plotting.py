@@ -93,7 +93,7 @@ def figure_to_png(fig, dpi=None) -> bytes:
     return buf.getvalue()
 
 
-def plot_fits(x, y, curves, *, x_grid=None, truth=None, title="", ylim=(-2.0, 2.0), ax=None):
+def plot_fits(x, y, curves, *, x_grid=None, truth=None, title="", ylim=(-2.0, 2.0), ax=None, colors=None):
     """Data points, an optional true curve, and fitted curves.
 
     Parameters
@@ -111,6 +111,9 @@ def plot_fits(x, y, curves, *, x_grid=None, truth=None, title="", ylim=(-2.0, 2.
         Vertical limits, so that wild fits do not squash the picture.
     ax : Axes, optional
         Draw into this Axes instead of a new figure.
+    colors : list of str, optional
+        Names from :data:`COLORS` for the curves, in order, so that one model
+        keeps its colour from figure to figure; the cycle by default.
 
     Returns
     -------
@@ -132,7 +135,9 @@ def plot_fits(x, y, curves, *, x_grid=None, truth=None, title="", ylim=(-2.0, 2.
     if truth is not None:
         ax.plot(x_grid, truth, color=COLORS["black"], ls="--", lw=1.5, label="true curve")
     for i, (label, yhat) in enumerate(curves.items()):
-        ax.plot(x_grid, yhat, color=color(i), ls=style(i), lw=2, label=label)
+        c = COLORS[colors[i]] if colors else color(i)
+        k = CYCLE.index(colors[i]) if colors else i
+        ax.plot(x_grid, yhat, color=c, ls=style(k), lw=2, label=label)
     ax.scatter(x, y, s=36, color=COLORS["vermillion"], edgecolor="white", zorder=3, label="training points")
     ax.set_ylim(*ylim)
     ax.set_xlabel("x")
@@ -173,8 +178,10 @@ def plot_coefficient_path(lams, W, *, names=None, title="Ridge coefficients shri
     for j in range(W.shape[1]):
         ax.semilogx(lams, W[:, j], color=color(j), ls=style(j), lw=1.8, label=names[j])
     ax.axhline(0.0, color="0.6", lw=0.8)
+    # symlog: linear near zero, logarithmic beyond 1, so small and large weights both show
+    ax.set_yscale("symlog", linthresh=1.0)
     ax.set_xlabel("lambda (log scale)")
-    ax.set_ylabel("coefficient value")
+    ax.set_ylabel("coefficient value (symmetric log scale)")
     ax.set_title(title)
     ax.legend(fontsize=8, ncol=2)
     ax2.loglog(lams, np.linalg.norm(W, axis=1), color=COLORS["blue"], lw=2, label="||w||")

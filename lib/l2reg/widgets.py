@@ -102,7 +102,7 @@ def lambda_slider(value=1e-3, *, min_exp=-8, max_exp=2, description="lambda"):
 
     return W.FloatLogSlider(
         value=value, base=10, min=min_exp, max=max_exp, step=0.1,
-        description=description, readout_format=".1e", continuous_update=True,
+        description=description, readout_format=".1e", continuous_update=False,
         layout=W.Layout(width="480px"),
     )
 
