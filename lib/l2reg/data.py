@@ -17,6 +17,7 @@ __all__ = [
     "polynomial_features",
     "standardize_columns",
     "house_prices",
+    "collinear_data",
 ]
 
 
@@ -204,3 +205,47 @@ def house_prices(n=60, *, seed=0, noise=10.0):
         + noise * rng.standard_normal(n)
     )
     return np.column_stack([income, bedrooms]), y, ("income ($)", "bedrooms")
+
+
+def collinear_data(n=50, *, seed=0, spread=0.05, noise=0.5):
+    """Two nearly identical features and a target that uses both equally.
+
+    ``x1`` is standard normal and ``x2 = x1 + spread * z`` with independent
+    standard normal ``z``, so their correlation is about
+    ``1 / sqrt(1 + spread**2)``. The target is ``y = x1 + x2 + noise * e``:
+    the true weights are ``(1, 1)``, but the data barely tell ``x1`` from
+    ``x2``.
+
+    Parameters
+    ----------
+    n : int, default 50
+        Rows, at least 2.
+    seed : int, default 0
+        Seed of the random generator.
+    spread : float, default 0.05
+        How far ``x2`` strays from ``x1``; smaller means more collinear.
+    noise : float, default 0.5
+        Standard deviation of the target noise.
+
+    Returns
+    -------
+    X : ndarray of shape (n, 2)
+    y : ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg.data import collinear_data
+    >>> X, y = collinear_data(2000, seed=0, spread=0.05)
+    >>> bool(np.corrcoef(X.T)[0, 1] > 0.99)
+    True
+    """
+    n = v.as_int("n", n, minimum=2)
+    seed = v.as_int("seed", seed, minimum=0)
+    spread = v.as_nonnegative("spread", spread)
+    noise = v.as_nonnegative("noise", noise)
+    rng = np.random.default_rng(seed)
+    x1 = rng.standard_normal(n)
+    x2 = x1 + spread * rng.standard_normal(n)
+    y = x1 + x2 + noise * rng.standard_normal(n)
+    return np.column_stack([x1, x2]), y

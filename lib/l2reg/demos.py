@@ -14,7 +14,13 @@ from . import _validation as v
 from .data import noisy_curve, polynomial_features, standardize_columns, true_curve
 from .ridge import ridge_fit, ridge_path
 
-__all__ = ["PolynomialRidge"]
+__all__ = [
+    "PolynomialRidge",
+    "gradient_descent_path",
+    "hessian_eigenvalues",
+    "condition_number",
+    "loss_surface",
+]
 
 
 @dataclass(frozen=True)
@@ -143,3 +149,151 @@ class PolynomialRidge:
             "train_mse": mse(self.x_train, self.y_train),
             "test_mse": mse(self.x_test, self.y_test),
         }
+
+
+def gradient_descent_path(X, y, lam, lr, steps, w0=None):
+    """Plain gradient descent on the ridge loss without intercept (centred data).
+
+    ``w <- w - lr * ridge_gradient(w, X, y, lam)``, from ``w0`` (zeros by
+    default). If the iterates overflow, the remaining rows are NaN, so a plot
+    of a diverging run simply stops.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+    y : array_like of shape (n,)
+    lam : float
+        Penalty strength, >= 0.
+    lr : float
+        Learning rate, >= 0.
+    steps : int
+        Number of steps, >= 0.
+    w0 : array_like of shape (p,), optional
+        Starting point.
+
+    Returns
+    -------
+    ndarray of shape (steps + 1, p)
+        Row ``t`` is the iterate after ``t`` steps; row 0 is ``w0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg import ridge_fit
+    >>> from l2reg.demos import gradient_descent_path
+    >>> X = np.array([[1.0, 0.0], [-1.0, 1.0], [0.0, -1.0]]); y = np.array([1.0, -1.0, 0.0])
+    >>> path = gradient_descent_path(X, y, 0.1, 0.3, 200)
+    >>> w_star, _ = ridge_fit(X, y, 0.1, fit_intercept=False)
+    >>> bool(np.allclose(path[-1], w_star))
+    True
+    """
+    X = v.as_matrix("X", X)
+    y = v.as_vector("y", y)
+    v.check_same_length("X", X, "y", y)
+    lam = v.as_nonnegative("lam", lam)
+    lr = v.as_nonnegative("lr", lr)
+    steps = v.as_int("steps", steps, minimum=0)
+    w = np.zeros(X.shape[1]) if w0 is None else v.as_vector("w0", w0, length=X.shape[1], other="the columns of X")
+    path = np.full((steps + 1, X.shape[1]), np.nan)
+    path[0] = w
+    n = X.shape[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, steps + 1):
+            # the gradient of ridge_loss with b = 0, inlined so a diverging run is not
+            # rejected by input validation once it overflows
+            w = w - lr * (-2.0 / n * (X.T @ (y - X @ w)) + 2.0 * lam * w)
+            if not np.all(np.isfinite(w)):
+                break
+            path[t] = w
+    return path
+
+
+def hessian_eigenvalues(X, lam):
+    """Eigenvalues of the ridge loss's Hessian ``(2/n) X^T X + 2 lam I``, ascending.
+
+    Gradient descent converges when ``lr < 2 / largest``, and its error shrinks per
+    step by about ``max |1 - lr * eigenvalue|``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg.demos import hessian_eigenvalues
+    >>> hessian_eigenvalues(np.eye(2), 0.5).tolist()
+    [2.0, 2.0]
+    """
+    X = v.as_matrix("X", X)
+    lam = v.as_nonnegative("lam", lam)
+    n = X.shape[0]
+    s = np.linalg.svd(X, compute_uv=False)
+    eig = np.zeros(X.shape[1])
+    eig[: s.size] = s**2
+    return np.sort(2.0 / n * eig + 2.0 * lam)
+
+
+def condition_number(X, lams):
+    """Condition number of ``X^T X + n lam I`` for each ``lam``, from one SVD.
+
+    It is ``(s_max**2 + n lam) / (s_min**2 + n lam)`` with ``s`` the singular
+    values of ``X`` (``s_min = 0`` when ``p > n``): ``inf`` at ``lam = 0`` for a
+    singular matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg.demos import condition_number
+    >>> X = np.array([[1.0, 0.0], [0.0, 0.1]])
+    >>> condition_number(X, [0.0, 0.5]).round(6).tolist()
+    [100.0, 1.980198]
+    """
+    X = v.as_matrix("X", X)
+    lams = v.as_lambdas("lams", lams)
+    n, p = X.shape
+    s = np.linalg.svd(X, compute_uv=False)
+    eig = np.zeros(p)
+    eig[: s.size] = s**2
+    top, bottom = eig.max() + n * lams, eig.min() + n * lams
+    with np.errstate(divide="ignore"):
+        return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.inf)
+
+
+def loss_surface(X, y, lam, w1, w2):
+    """The ridge loss (no intercept) of a two-feature problem on a grid of weights.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, 2)
+    y : array_like of shape (n,)
+    lam : float
+    w1, w2 : array_like of shape (k,) and (m,)
+        Grid coordinates.
+
+    Returns
+    -------
+    ndarray of shape (m, k)
+        ``mean((y - X @ w)**2) + lam * ||w||**2`` at ``w = (w1[j], w2[i])``, laid out
+        as matplotlib's ``contour`` expects.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg import ridge_loss
+    >>> from l2reg.demos import loss_surface
+    >>> X = np.array([[1.0, 2.0], [3.0, 1.0]]); y = np.array([1.0, 0.0])
+    >>> Z = loss_surface(X, y, 0.1, [0.0, 1.0], [2.0])
+    >>> bool(np.isclose(Z[0, 1], ridge_loss([1.0, 2.0], X, y, 0.1)))
+    True
+    """
+    X = v.as_matrix("X", X)
+    y = v.as_vector("y", y)
+    v.check_same_length("X", X, "y", y)
+    lam = v.as_nonnegative("lam", lam)
+    w1 = v.as_vector("w1", w1)
+    w2 = v.as_vector("w2", w2)
+    if X.shape[1] != 2:
+        v.check_length("the columns of X", X[0], 2)
+    n = X.shape[0]
+    A = X.T @ X / n + lam * np.eye(2)
+    c = X.T @ y / n
+    W1, W2 = np.meshgrid(w1, w2)
+    quad = A[0, 0] * W1**2 + 2 * A[0, 1] * W1 * W2 + A[1, 1] * W2**2
+    return quad - 2 * (c[0] * W1 + c[1] * W2) + float(np.mean(y**2))

@@ -23,6 +23,8 @@ __all__ = [
     "plot_coefficient_path",
     "plot_errors_vs_lambda",
     "plot_shrinkage",
+    "plot_lines",
+    "plot_coefficient_clouds",
 ]
 
 #: Okabe-Ito colours, by name.
@@ -192,6 +194,50 @@ def plot_coefficient_path(lams, W, *, names=None, title="Ridge coefficients shri
     return fig
 
 
+def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="linear", marks=None, ax=None):
+    """Several curves over one x axis, each in its own colour and line style.
+
+    Parameters
+    ----------
+    x : array_like of shape (k,)
+    series : dict of str to array_like of shape (k,)
+        Label to values.
+    xlabel, ylabel, title : str
+    xscale, yscale : {"linear", "log", "symlog"}
+    marks : dict of str to float, optional
+        Labelled x positions to mark with vertical lines.
+    ax : Axes, optional
+        Draw into this Axes instead of a new figure.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> from l2reg.plotting import plot_lines
+    >>> fig = plot_lines([1, 2, 3], {"a": [1, 4, 9]}, xlabel="x", ylabel="y", title="t", yscale="log")
+    >>> fig.axes[0].get_yscale()
+    'log'
+    """
+    if ax is None:
+        fig, ax = new_figure()
+    else:
+        fig = ax.figure
+    for i, (label, values) in enumerate(series.items()):
+        ax.plot(x, values, color=color(i), ls=style(i), lw=2, label=label)
+    k = len(series)
+    for i, (label, pos) in enumerate((marks or {}).items()):
+        ax.axvline(pos, color=color(k + i), ls=style(k + i), lw=1.2, label=label)
+    ax.set_xscale(xscale)
+    ax.set_yscale(yscale)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=9)
+    return fig
+
+
 def plot_errors_vs_lambda(lams, train, test, *, marks=None, title="Training and test error against lambda"):
     """Training and test mean squared error against lambda (log axes).
 
@@ -212,13 +258,45 @@ def plot_errors_vs_lambda(lams, train, test, *, marks=None, title="Training and 
     >>> fig.axes[0].get_xscale()
     'log'
     """
-    fig, ax = new_figure()
-    ax.loglog(lams, train, color=COLORS["blue"], lw=2, label="training error")
-    ax.loglog(lams, test, color=COLORS["orange"], lw=2, ls="--", label="test error")
-    for i, (label, lam) in enumerate((marks or {}).items()):
-        ax.axvline(lam, color=color(i + 2), ls=style(i + 2), lw=1.2, label=label)
-    ax.set_xlabel("lambda (log scale)")
-    ax.set_ylabel("mean squared error (log scale)")
+    return plot_lines(
+        lams, {"training error": train, "test error": test}, marks=marks, title=title,
+        xlabel="lambda (log scale)", ylabel="mean squared error (log scale)", xscale="log", yscale="log",
+    )
+
+
+def plot_coefficient_clouds(clouds, *, truth=None, title="Fitted weights over many training sets"):
+    """Scatter of two-feature weight vectors, one cloud per method.
+
+    Parameters
+    ----------
+    clouds : dict of str to array_like of shape (k, 2)
+        Label to fitted ``(w1, w2)``, one row per training set.
+    truth : (float, float), optional
+        The true weights, drawn as a star.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg.plotting import plot_coefficient_clouds
+    >>> fig = plot_coefficient_clouds({"a": np.zeros((3, 2))}, truth=(1, 1))
+    >>> fig.axes[0].get_xlabel()
+    'w1'
+    """
+    fig, ax = new_figure(height=4.6)
+    markers = ("o", "s", "^", "D")
+    for i, (label, W) in enumerate(clouds.items()):
+        W = np.asarray(W, dtype=float)
+        ax.scatter(W[:, 0], W[:, 1], s=14, alpha=0.6, color=color(i), marker=markers[i % 4], label=label)
+    if truth is not None:
+        ax.scatter([truth[0]], [truth[1]], s=260, marker="*", facecolors="none", edgecolors=COLORS["black"],
+                   linewidths=1.5, zorder=4, label="true weights")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xlabel("w1")
+    ax.set_ylabel("w2")
     ax.set_title(title)
     ax.legend(fontsize=9)
     return fig

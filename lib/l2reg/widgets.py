@@ -14,10 +14,11 @@ import base64
 import numpy as np
 
 from . import _validation as v
-from .demos import PolynomialRidge
+from .demos import PolynomialRidge, gradient_descent_path, hessian_eigenvalues, loss_surface
 from .plotting import COLORS, figure_to_png, new_figure, plot_fits
+from .ridge import ridge_fit
 
-__all__ = ["FigureDemo", "lambda_fit_demo"]
+__all__ = ["FigureDemo", "lambda_fit_demo", "gradient_descent_demo"]
 
 
 class FigureDemo:
@@ -96,8 +97,8 @@ class FigureDemo:
         return bundle
 
 
-def lambda_slider(value=1e-3, *, min_exp=-8, max_exp=2, description="lambda"):
-    """A base-10 log slider for a penalty strength."""
+def log_slider(value, *, min_exp, max_exp, description):
+    """A base-10 log slider that redraws when released."""
     import ipywidgets as W
 
     return W.FloatLogSlider(
@@ -105,6 +106,11 @@ def lambda_slider(value=1e-3, *, min_exp=-8, max_exp=2, description="lambda"):
         description=description, readout_format=".1e", continuous_update=False,
         layout=W.Layout(width="480px"),
     )
+
+
+def lambda_slider(value=1e-3, *, min_exp=-8, max_exp=2, description="lambda"):
+    """A base-10 log slider for a penalty strength."""
+    return log_slider(value, min_exp=min_exp, max_exp=max_exp, description=description)
 
 
 def lambda_fit_demo(problem=None, *, lam=1e-3, min_exp=-8, max_exp=2):
@@ -166,3 +172,91 @@ def lambda_fit_demo(problem=None, *, lam=1e-3, min_exp=-8, max_exp=2):
         test_dot.set_data([lam], [s["test_mse"]])
 
     return FigureDemo(fig, draw, {"lam": lambda_slider(lam, min_exp=min_exp, max_exp=max_exp)})
+
+
+def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
+    """Drag lambda and the learning rate; watch gradient descent on a two-weight ridge loss.
+
+    Left: contours of the ridge loss (no intercept; pass centred data), the exact
+    minimizer and the first ``steps`` iterates from the origin. Right: the
+    distance of each iterate to the minimizer, on a log scale; a run that
+    diverges stops where it overflows.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, 2)
+        Centred features.
+    y : array_like of shape (n,)
+        Centred targets.
+    lam, lr : float
+        Initial penalty and learning rate.
+    steps : int
+        Iterations shown.
+
+    Returns
+    -------
+    FigureDemo
+
+    Examples
+    --------
+    >>> from l2reg.data import collinear_data
+    >>> from l2reg.widgets import gradient_descent_demo
+    >>> X, y = collinear_data(50, spread=0.3)
+    >>> demo = gradient_descent_demo(X - X.mean(0), y - y.mean())
+    >>> before = demo.image.value
+    >>> demo.set(lam=1.0)
+    >>> demo.image.value != before
+    True
+    """
+    X = v.as_matrix("X", X)
+    y = v.as_vector("y", y)
+    v.check_same_length("X", X, "y", y)
+    v.check_length("the columns of X", X[0], 2)
+    lam = v.as_nonnegative("lam", lam)
+    lr = v.as_nonnegative("lr", lr)
+    steps = v.as_int("steps", steps, minimum=1)
+    w_ls = ridge_fit(X, y, 0.0, fit_intercept=False)[0]
+    half = max(1.5, 1.3 * float(np.abs(w_ls).max()))
+    grid = np.linspace(-half, half, 121)
+    fig, (ax_c, ax_d) = new_figure(2, width=5.0, height=4.2)
+    state = {"contours": None}
+    (path_line,) = ax_c.plot([], [], "-o", ms=3, lw=1.2, color=COLORS["vermillion"], label="gradient descent")
+    (opt_dot,) = ax_c.plot([], [], "*", ms=16, color=COLORS["black"], label="minimizer")
+    ax_c.set_xlim(-half, half)
+    ax_c.set_ylim(-half, half)
+    ax_c.set_xlabel("w1")
+    ax_c.set_ylabel("w2")
+    ax_c.legend(fontsize=9, loc="upper left")
+    (dist_line,) = ax_d.semilogy([], [], color=COLORS["blue"], lw=2, label="||w_t - w*||")
+    (rate_line,) = ax_d.semilogy([], [], color=COLORS["orange"], ls="--", lw=1.5, label="predicted rate")
+    ax_d.set_xlim(0, steps)
+    ax_d.set_ylim(1e-8, 1e3)
+    ax_d.set_xlabel("step t")
+    ax_d.set_ylabel("distance to the minimizer (log scale)")
+    ax_d.legend(fontsize=9, loc="lower left")
+
+    def draw(lam, lr):
+        w_star = ridge_fit(X, y, lam, fit_intercept=False)[0]
+        Z = loss_surface(X, y, lam, grid, grid)
+        if state["contours"] is not None:
+            state["contours"].remove()
+        levels = np.quantile(Z, np.linspace(0.0, 0.9, 16) ** 2)
+        state["contours"] = ax_c.contour(grid, grid, Z, levels=np.unique(levels), cmap="viridis", linewidths=0.8)
+        path = gradient_descent_path(X, y, lam, lr, steps)
+        path_line.set_data(path[:, 0], path[:, 1])
+        opt_dot.set_data([w_star[0]], [w_star[1]])
+        eig = hessian_eigenvalues(X, lam)
+        rate = float(np.max(np.abs(1.0 - lr * eig)))
+        t = np.arange(steps + 1)
+        dist = np.linalg.norm(path - w_star, axis=1)
+        dist_line.set_data(t, dist)
+        rate_line.set_data(t, dist[0] * rate**t)
+        verdict = "converges" if rate < 1 else "diverges"
+        ax_c.set_title(f"Ridge loss, lambda = {lam:.2g}, learning rate = {lr:.2g}")
+        ax_d.set_title(f"Distance to w*: {verdict} (factor {rate:.3f} per step)")
+
+    controls = {
+        "lam": log_slider(max(lam, 1e-4), min_exp=-4, max_exp=1, description="lambda"),
+        "lr": log_slider(lr, min_exp=-3, max_exp=0.5, description="learning rate"),
+    }
+    return FigureDemo(fig, draw, controls)

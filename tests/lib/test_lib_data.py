@@ -74,3 +74,13 @@ def test_house_prices_features_matter_equally_per_standard_deviation():
     np.testing.assert_allclose(w, [30.0, 30.0], rtol=0.02)
     assert X[:, 0].std() > 1000 * X[:, 1].std()
     assert set(np.unique(X[:, 1])) <= {1.0, 2.0, 3.0, 4.0, 5.0}
+
+
+def test_collinear_data():
+    from l2reg.data import collinear_data
+
+    X, y = collinear_data(5000, seed=1, spread=0.05, noise=0.0)
+    assert np.corrcoef(X.T)[0, 1] == pytest.approx(1 / np.sqrt(1 + 0.05**2), abs=2e-3)
+    np.testing.assert_allclose(y, X.sum(axis=1))
+    with pytest.raises(ValueError, match="^spread"):
+        collinear_data(10, spread=-1.0)

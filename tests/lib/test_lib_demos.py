@@ -95,3 +95,82 @@ def test_importing_l2reg_loads_no_plotting_or_widgets():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- lesson 02
+
+
+@pytest.fixture(scope="module")
+def centred():
+    from l2reg.data import collinear_data
+
+    X, y = collinear_data(40, seed=2, spread=0.3)
+    return X - X.mean(axis=0), y - y.mean()
+
+
+def test_gradient_descent_path_follows_the_update(centred):
+    from l2reg import ridge_gradient
+    from l2reg.demos import gradient_descent_path
+
+    X, y = centred
+    path = gradient_descent_path(X, y, 0.2, 0.1, 5, w0=[1.0, -1.0])
+    w = np.array([1.0, -1.0])
+    for t in range(1, 6):
+        w = w - 0.1 * ridge_gradient(w, X, y, 0.2)
+        np.testing.assert_allclose(path[t], w, rtol=1e-13)
+
+
+def test_gradient_descent_path_stops_where_it_diverges(centred):
+    from l2reg.demos import gradient_descent_path, hessian_eigenvalues
+
+    X, y = centred
+    lr = 2.5 / hessian_eigenvalues(X, 0.0)[-1]
+    path = gradient_descent_path(X, y, 0.0, lr, 5000)
+    finite = np.all(np.isfinite(path), axis=1)
+    assert finite[0] and not finite[-1]
+    assert np.all(finite[: np.argmin(finite)]) and not np.any(finite[np.argmin(finite):])
+
+
+def test_hessian_eigenvalues_and_condition_number(centred):
+    from l2reg.demos import condition_number, hessian_eigenvalues
+
+    X, _ = centred
+    n = len(X)
+    for lam in (0.0, 0.3):
+        np.testing.assert_allclose(hessian_eigenvalues(X, lam), np.linalg.eigvalsh(2 / n * X.T @ X + 2 * lam * np.eye(2)))
+        assert condition_number(X, [lam])[0] == pytest.approx(np.linalg.cond(X.T @ X + n * lam * np.eye(2)))
+    wide = np.random.default_rng(0).standard_normal((3, 5))  # p > n: singular at lambda = 0
+    kappa = condition_number(wide, [0.0, 1.0])
+    assert np.isinf(kappa[0]) and np.isfinite(kappa[1])
+
+
+def test_loss_surface_is_the_ridge_loss(centred):
+    from l2reg import ridge_loss
+    from l2reg.demos import loss_surface
+
+    X, y = centred
+    w1, w2 = np.linspace(-2, 2, 5), np.linspace(-1, 3, 4)
+    Z = loss_surface(X, y, 0.3, w1, w2)
+    assert Z.shape == (4, 5)
+    for i, b in enumerate(w2):
+        for j, a in enumerate(w1):
+            assert Z[i, j] == pytest.approx(ridge_loss([a, b], X, y, 0.3), rel=1e-12)
+    with pytest.raises(ValueError, match="columns of X"):
+        loss_surface(np.zeros((4, 3)), np.zeros(4), 0.1, w1, w2)
+
+
+def test_gradient_descent_demo_moves(centred):
+    from l2reg.demos import gradient_descent_path
+    from l2reg.widgets import gradient_descent_demo
+
+    X, y = centred
+    demo = gradient_descent_demo(X, y, lam=1e-3, lr=0.3, steps=30)
+    first = demo.image.value
+    demo.set(lam=0.5)
+    assert demo.image.value != first
+    path_line = demo.fig.axes[0].lines[0]
+    np.testing.assert_allclose(path_line.get_xdata(), gradient_descent_path(X, y, 0.5, 0.3, 30)[:, 0])
+    demo.set(lr=3.0)
+    assert "diverges" in demo.fig.axes[1].get_title()
+    with pytest.raises(ValueError, match="columns of X"):
+        gradient_descent_demo(np.zeros((5, 3)), np.zeros(5))
