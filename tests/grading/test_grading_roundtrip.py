@@ -98,13 +98,24 @@ PARTLY_WRONG = {
         "quiz_q3": "q3 = 0.02",  # the seeds' loose reading of weight_decay
     },
 }
-WRONG_TESTS = {"01_penalty": {"test_standardize", "test_quiz_q2", "test_quiz_q3"}}
+PARTLY_WRONG["02_gradient"] = {
+    # the penalty's gradient without its factor 2
+    "ex_gradient": (
+        "def ridge_grad(w, X, y, lam):\n"
+        "    return -2.0 / len(y) * (X.T @ (y - X @ w)) + lam * w\n"
+    ),
+    "quiz_q3": "q3 = 0.25",  # 1 / mu_max is a safe step, not the threshold
+    "quiz_q5": 'q5 = "c"',
+}
+WRONG_TESTS = {
+    "01_penalty": {"test_standardize", "test_quiz_q2", "test_quiz_q3"},
+    "02_gradient": {"test_gradient", "test_quiz_q3", "test_quiz_q5"},
+}
 
 
 def test_partly_wrong_scores_in_between(course):
     lesson = course.lesson
-    if lesson not in PARTLY_WRONG:
-        pytest.skip(f"no partly wrong submission written for {lesson} yet")
+    assert lesson in PARTLY_WRONG, f"write a partly wrong submission for {lesson}"
     course.submit(lesson, "partial", answered(course.released, lesson, PARTLY_WRONG[lesson]))
     assert course.autograde(lesson, "partial")["success"]
     s = course.scores(lesson, "partial")

@@ -1,0 +1,95 @@
+"""Every number and claim that lesson 02 states in its text, checked on its own output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nbrun import run_and_collect, source_notebook
+
+NAMES = [
+    "extra", "lam", "w", "analytic", "numeric", "slipped", "relative_error_values", "hs", "errors",
+    "h_best", "X2", "runs", "fits", "Xc", "lams", "kappa", "q1", "q2", "q3", "q4", "q5",
+]
+
+
+@pytest.fixture(scope="module")
+def ns():
+    # relative_error is a function: bring back its values instead
+    from nbrun import SOLUTIONS  # noqa: F401
+
+    names = [n for n in NAMES if n != "relative_error_values"]
+    out = run_and_collect(source_notebook("02_gradient"), names)
+    rel = lambda a, b: np.linalg.norm(a - b) / np.linalg.norm(a + b)  # noqa: E731
+    out["relative_error_values"] = (rel(out["analytic"], out["numeric"]), rel(out["slipped"], out["numeric"]))
+    return out
+
+
+def test_penalty_adds_two_lambda_w(ns):
+    np.testing.assert_allclose(ns["extra"], 2 * ns["lam"] * ns["w"], rtol=1e-12)
+
+
+def test_finite_difference_check_separates_right_from_wrong(ns):
+    right, wrong = ns["relative_error_values"]
+    assert right < 1e-9  # "near 1e-9 or below means the formula is right"
+    assert 1e-2 < wrong < 1  # "the slip shows up at the level of 1e-1"
+
+
+def test_best_step_is_near_1e_5(ns):
+    errors, hs = np.array(ns["errors"]), ns["hs"]
+    assert 3e-6 <= ns["h_best"] <= 3e-5
+    k = int(np.argmin(errors))
+    # the V: error grows on both sides, like 1/h on the left and h^2 on the right
+    assert errors[0] > 1e4 * errors[k] and errors[-1] > 1e4 * errors[k]
+    right = np.polyfit(np.log10(hs[-12:]), np.log10(errors[-12:]), 1)[0]
+    assert 1.7 < right < 2.3
+
+
+def test_gradient_descent_claims(ns):
+    X2, runs = ns["X2"], ns["runs"]
+    assert np.corrcoef(X2.T)[0, 1] == pytest.approx(0.95, abs=0.01)
+    for lam, run in runs.items():
+        mu = run["mu"]
+        assert mu[0] == pytest.approx(np.linalg.eigvalsh(2 / len(X2) * X2.T @ X2)[0] + 2 * lam)
+        assert run["lr"] < 2 / mu[-1]
+        # the predicted factor is a bound: the distance never exceeds dist0 * rate^t
+        t = np.arange(len(run["dist"]))
+        assert np.all(run["dist"] <= run["dist"][0] * run["rate"] ** t * (1 + 1e-9) + 1e-15)
+    assert runs[0.1]["rate"] < runs[0.0]["rate"]  # the penalty speeds it up
+    assert runs[0.1]["dist"][-1] < 1e-8  # "matches the closed form to about 1e-9"
+    assert 1e-4 < runs[0.0]["dist"][-1] < 1e-2  # "still around 1e-3 away"
+
+
+def test_multicollinearity_claims(ns):
+    ls, ridge = ns["fits"]["least squares"], ns["fits"]["ridge, lambda = 0.1"]
+    assert ls.shape == ridge.shape == (200, 2)
+    ratio = ls[:, 0].std() / ridge[:, 0].std()
+    assert 30 < ratio < 40  # "a spread about 35 times smaller"
+    # the sum is pinned down equally well by both
+    assert ls.sum(axis=1).std() == pytest.approx(ridge.sum(axis=1).std(), rel=0.1)
+    # ridge is near (1, 1) and slightly shrunk towards the origin
+    assert np.all(np.abs(ridge.mean(axis=0) - 1) < 0.1) and np.all(ridge.mean(axis=0) < 1)
+
+
+def test_condition_number_claims(ns):
+    Xc, lams, kappa = ns["Xc"], ns["lams"], ns["kappa"]
+    n = len(Xc)
+    for lam in (0.0, 0.1, 3.0):
+        direct = np.linalg.cond(Xc.T @ Xc + n * lam * np.eye(2))
+        from l2reg.demos import condition_number
+
+        assert condition_number(Xc, [lam])[0] == pytest.approx(direct, rel=1e-8)
+    k0 = np.linalg.cond(Xc.T @ Xc)
+    k01 = np.linalg.cond(Xc.T @ Xc + n * 0.1 * np.eye(2))
+    assert k0 > 1000 and k01 < 20  # "above a thousand", "below 20"
+    assert np.all(np.diff(kappa) < 0) and kappa[-1] < 1.5  # falls towards 1
+
+
+def test_quiz_answer_key(ns):
+    from l2reg import ridge_gradient
+
+    np.testing.assert_allclose(ns["q1"], ridge_gradient(np.array([3.0, -1.0]), np.zeros((2, 2)), np.zeros(2), 0.5))
+    assert ns["q2"] == pytest.approx(1e-8 * (1e-5 / 1e-4) ** 2)
+    assert ns["q3"] == pytest.approx(2 / 4)
+    assert ns["q4"] == pytest.approx(np.linalg.cond(np.diag([100.0, 0.01]) + np.eye(2)))
+    assert ns["q5"] == "b"
