@@ -20,6 +20,7 @@ __all__ = [
     "hessian_eigenvalues",
     "condition_number",
     "loss_surface",
+    "decay_trajectory",
 ]
 
 
@@ -297,3 +298,51 @@ def loss_surface(X, y, lam, w1, w2):
     W1, W2 = np.meshgrid(w1, w2)
     quad = A[0, 0] * W1**2 + 2 * A[0, 1] * W1 * W2 + A[1, 1] * W2**2
     return quad - 2 * (c[0] * W1 + c[1] * W2) + float(np.mean(y**2))
+
+
+def decay_trajectory(w0, lr, lam, steps, target=None):
+    """One weight under gradient steps with an L2 penalty, written as weight decay.
+
+    Each step is ``w <- w * (1 - 2 lr lam) - lr * dL_data/dw``. Without a
+    ``target`` there is no data loss (pure decay, ``w_t = w0 (1 - 2 lr lam)**t``);
+    with one, the data loss is ``(w - target)**2``, whose pull balances the
+    decay at ``target / (1 + lam)``.
+
+    Parameters
+    ----------
+    w0 : float
+        Starting weight.
+    lr, lam : float
+        Learning rate and penalty strength, both >= 0.
+    steps : int
+        Number of steps, >= 0.
+    target : float, optional
+        Where the data loss alone would put the weight.
+
+    Returns
+    -------
+    ndarray of shape (steps + 1,)
+        The weight after 0, 1, ..., ``steps`` steps (it may overflow to inf
+        when the step is unstable).
+
+    Examples
+    --------
+    >>> from l2reg.demos import decay_trajectory
+    >>> decay_trajectory(1.0, 0.01, 0.1, 2).round(6).tolist()
+    [1.0, 0.998, 0.996004]
+    >>> float(decay_trajectory(1.0, 0.1, 0.5, 400, target=3.0)[-1].round(9))
+    2.0
+    """
+    w = v.as_scalar("w0", w0)
+    lr = v.as_nonnegative("lr", lr)
+    lam = v.as_nonnegative("lam", lam)
+    steps = v.as_int("steps", steps, minimum=0)
+    c = None if target is None else v.as_scalar("target", target)
+    factor = 1.0 - 2.0 * lr * lam
+    out = np.empty(steps + 1)
+    out[0] = w
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, steps + 1):
+            w = w * factor - (0.0 if c is None else lr * 2.0 * (w - c))
+            out[t] = w
+    return out

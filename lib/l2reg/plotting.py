@@ -194,7 +194,8 @@ def plot_coefficient_path(lams, W, *, names=None, title="Ridge coefficients shri
     return fig
 
 
-def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="linear", marks=None, ax=None):
+def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="linear", marks=None, ax=None,
+               linthresh=1.0):
     """Several curves over one x axis, each in its own colour and line style.
 
     Parameters
@@ -208,6 +209,8 @@ def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="lin
         Labelled x positions to mark with vertical lines.
     ax : Axes, optional
         Draw into this Axes instead of a new figure.
+    linthresh : float, default 1.0
+        With ``yscale="symlog"``: the range ``(-linthresh, linthresh)`` is linear.
 
     Returns
     -------
@@ -230,7 +233,10 @@ def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="lin
     for i, (label, pos) in enumerate((marks or {}).items()):
         ax.axvline(pos, color=color(k + i), ls=style(k + i), lw=1.2, label=label)
     ax.set_xscale(xscale)
-    ax.set_yscale(yscale)
+    if yscale == "symlog":
+        ax.set_yscale("symlog", linthresh=linthresh)
+    else:
+        ax.set_yscale(yscale)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

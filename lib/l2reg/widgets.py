@@ -14,11 +14,11 @@ import base64
 import numpy as np
 
 from . import _validation as v
-from .demos import PolynomialRidge, gradient_descent_path, hessian_eigenvalues, loss_surface
+from .demos import PolynomialRidge, decay_trajectory, gradient_descent_path, hessian_eigenvalues, loss_surface
 from .plotting import COLORS, figure_to_png, new_figure, plot_fits
 from .ridge import ridge_fit
 
-__all__ = ["FigureDemo", "lambda_fit_demo", "gradient_descent_demo"]
+__all__ = ["FigureDemo", "lambda_fit_demo", "gradient_descent_demo", "weight_decay_demo"]
 
 
 class FigureDemo:
@@ -258,5 +258,80 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
     controls = {
         "lam": log_slider(max(lam, 1e-4), min_exp=-4, max_exp=1, description="lambda"),
         "lr": log_slider(lr, min_exp=-3, max_exp=0.5, description="learning rate"),
+    }
+    return FigureDemo(fig, draw, controls)
+
+
+def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
+    """Drag lambda and the learning rate; watch one weight decay over the steps.
+
+    Each step multiplies the weight by ``1 - 2 lr lam``. Two runs are drawn:
+    pure decay (no data loss) and decay against the data loss
+    ``(w - target)**2``, which settles where the two pulls balance,
+    ``target / (1 + lam)``.
+
+    Parameters
+    ----------
+    lam, lr : float
+        Initial penalty and learning rate.
+    steps : int
+        Initial number of steps shown (a slider sets it from 10 to 2000).
+    w0 : float
+        Starting weight.
+    target : float
+        Minimizer of the data loss alone.
+
+    Returns
+    -------
+    FigureDemo
+
+    Examples
+    --------
+    >>> from l2reg.widgets import weight_decay_demo
+    >>> demo = weight_decay_demo(lam=0.1, lr=0.01)
+    >>> before = demo.image.value
+    >>> demo.set(lam=1.0)
+    >>> demo.image.value != before
+    True
+    """
+    lam = v.as_nonnegative("lam", lam)
+    lr = v.as_nonnegative("lr", lr)
+    steps = v.as_int("steps", steps, minimum=10, maximum=2000)
+    w0 = v.as_scalar("w0", w0)
+    target = v.as_scalar("target", target)
+    t = np.arange(steps + 1)
+    fig, ax = new_figure(width=7.0, height=4.2)
+    (pure,) = ax.plot(t, np.zeros_like(t, dtype=float), color=COLORS["blue"], lw=2, label="pure decay")
+    (data,) = ax.plot(t, np.zeros_like(t, dtype=float), color=COLORS["orange"], ls="--", lw=2,
+                      label=f"decay against data loss (w - {target:g})^2")
+    balance = ax.axhline(0.0, color=COLORS["green"], ls=":", lw=1.5, label="balance point target / (1 + lambda)")
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set_xlim(0, steps)
+    span = 1.3 * max(abs(w0), abs(target))
+    ax.set_ylim(-span, span)
+    ax.set_xlabel("step t")
+    ax.set_ylabel("weight w")
+    ax.legend(fontsize=9, loc="upper right")
+
+    def draw(lam, lr, steps):
+        factor = 1.0 - 2.0 * lr * lam
+        t = np.arange(steps + 1)
+        pure.set_data(t, decay_trajectory(w0, lr, lam, steps))
+        data.set_data(t, decay_trajectory(w0, lr, lam, steps, target=target))
+        balance.set_ydata([target / (1.0 + lam)] * 2)
+        ax.set_xlim(0, steps)
+        if abs(factor) < 1:
+            regime = "decays smoothly" if factor >= 0 else "flips sign each step but shrinks"
+        else:
+            regime = "does not shrink: unstable" if factor < -1 else "does not shrink"
+        ax.set_title(f"factor 1 - 2*lr*lambda = {factor:.4f}: pure decay {regime}")
+
+    import ipywidgets as W
+
+    controls = {
+        "lam": log_slider(lam, min_exp=-3, max_exp=2, description="lambda"),
+        "lr": log_slider(lr, min_exp=-4, max_exp=0, description="learning rate"),
+        "steps": W.IntSlider(value=steps, min=10, max=2000, step=10, description="steps",
+                             continuous_update=False),
     }
     return FigureDemo(fig, draw, controls)

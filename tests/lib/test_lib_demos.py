@@ -174,3 +174,36 @@ def test_gradient_descent_demo_moves(centred):
     assert "diverges" in demo.fig.axes[1].get_title()
     with pytest.raises(ValueError, match="columns of X"):
         gradient_descent_demo(np.zeros((5, 3)), np.zeros(5))
+
+
+# ---------------------------------------------------------------- lesson 03
+
+
+def test_decay_trajectory_pure_and_against_data():
+    from l2reg import decay_factor
+    from l2reg.demos import decay_trajectory
+
+    pure = decay_trajectory(2.0, 0.05, 0.3, 20)
+    np.testing.assert_allclose(pure, 2.0 * decay_factor(0.05, 0.3) ** np.arange(21), rtol=1e-13)
+    data = decay_trajectory(2.0, 0.05, 0.3, 2000, target=1.5)
+    assert data[-1] == pytest.approx(1.5 / 1.3, rel=1e-10)
+    # one step by hand: w(1 - 2 lr lam) - lr * 2 (w - c)
+    assert data[1] == pytest.approx(2.0 * (1 - 0.03) - 0.05 * 2 * (2.0 - 1.5))
+    unstable = decay_trajectory(1.0, 0.5, 5.0, 400)
+    assert not np.isfinite(unstable[-1]) or abs(unstable[-1]) > 1e100
+
+
+def test_weight_decay_demo_moves_and_reports_the_regime():
+    from l2reg.demos import decay_trajectory
+    from l2reg.widgets import weight_decay_demo
+
+    demo = weight_decay_demo(lam=0.1, lr=0.01, steps=100)
+    first = demo.image.value
+    assert "decays smoothly" in demo.fig.axes[0].get_title()
+    demo.set(lam=15.0, lr=0.05, steps=30)
+    assert demo.image.value != first
+    assert "flips sign" in demo.fig.axes[0].get_title()
+    pure = demo.fig.axes[0].lines[0]
+    np.testing.assert_allclose(pure.get_ydata(), decay_trajectory(2.0, 0.05, 15.0, 30))
+    demo.set(lam=30.0, lr=0.05)
+    assert "unstable" in demo.fig.axes[0].get_title()
