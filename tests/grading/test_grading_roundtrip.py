@@ -107,9 +107,22 @@ PARTLY_WRONG["02_gradient"] = {
     "quiz_q3": "q3 = 0.25",  # 1 / mu_max is a safe step, not the threshold
     "quiz_q5": 'q5 = "c"',
 }
+PARTLY_WRONG["03_decay_factor"] = {
+    # forgets that a factor of exactly zero empties the weight in one step, and rounds the
+    # logarithm down: fails the visible and hidden tests
+    "ex_steps": (
+        "def steps_to_shrink(lr, lam, fraction):\n"
+        "    f = abs(1 - 2 * lr * lam)\n"
+        "    if f >= 1 or f == 0:\n"
+        "        return math.inf\n"
+        "    return int(math.log(fraction) / math.log(f))\n"
+    ),
+    "quiz_q3": "q3 = 0.003",  # the seeds' loose reading: weight_decay = lambda
+}
 WRONG_TESTS = {
     "01_penalty": {"test_standardize", "test_quiz_q2", "test_quiz_q3"},
     "02_gradient": {"test_gradient", "test_quiz_q3", "test_quiz_q5"},
+    "03_decay_factor": {"test_steps", "test_quiz_q3"},
 }
 
 

@@ -1,0 +1,76 @@
+"""Every number and claim that lesson 03 states in its text, checked on its own output."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nbrun import run_and_collect, source_notebook
+
+NAMES = [
+    "factor", "half_life", "runs", "c", "lam_b", "largest_gap", "w_c", "w_exact", "w_wrong", "lam",
+    "cases", "lam_s", "limit", "q1", "q2", "q3", "q4", "q5",
+]
+
+
+@pytest.fixture(scope="module")
+def ns():
+    return run_and_collect(source_notebook("03_decay_factor"), NAMES)
+
+
+def test_the_seeds_example(ns):
+    assert ns["factor"] == pytest.approx(0.998, abs=1e-15)
+    assert ns["factor"] ** 1000 == pytest.approx(0.135, abs=5e-4)  # "about 13.5 %"
+    assert ns["half_life"] == pytest.approx(346.2, abs=0.05)
+    assert abs(ns["half_life"] - math.log(2) / (2 * 0.01 * 0.1)) < 1  # the approximation is close
+
+
+def test_balance_point(ns):
+    balance = ns["c"] / (1 + ns["lam_b"])
+    assert balance == pytest.approx(0.8)
+    for label, traj in ns["runs"].items():
+        assert traj[-1] >= balance - 1e-12  # approaches from above, never overshoots
+    assert ns["runs"]["lr = 0.1"][-1] == pytest.approx(balance, abs=1e-9)
+    assert ns["runs"]["lr = 0.02"][-1] == pytest.approx(balance, abs=1e-4)
+    assert ns["runs"]["lr = 0.005"][-1] - balance > 0.01  # slower, not elsewhere
+
+
+def test_sgd_forms_agree_and_reach_ridge_for_lambda(ns):
+    assert ns["largest_gap"] < 1e-14  # "agree to rounding error at every step"
+    assert np.linalg.norm(ns["w_c"] - ns["w_exact"]) < 1e-5
+    assert np.linalg.norm(ns["w_c"] - ns["w_wrong"]) > 1e-2
+
+
+def test_stability_table(ns):
+    cases = ns["cases"]
+    assert abs(cases["2 lr lambda = 0.5"][-1]) < 1e-3 and np.all(cases["2 lr lambda = 0.5"] > 0)
+    assert np.all(cases["2 lr lambda = 1.0"][1:] == 0)
+    osc = cases["2 lr lambda = 1.5"]
+    assert np.all(np.sign(osc[1:]) != np.sign(osc[:-1])) and abs(osc[-1]) < 1e-3
+    div = cases["2 lr lambda = 2.5"]
+    assert np.all(np.sign(div[1:]) != np.sign(div[:-1])) and abs(div[-1]) > 100
+
+
+def test_large_lambda_lowers_the_learning_rate_limit(ns):
+    from l2reg.demos import decay_trajectory
+
+    lam, limit = ns["lam_s"], ns["limit"]
+    assert limit == pytest.approx(1 / (1 + lam))
+    ok = decay_trajectory(2.0, 0.9 * limit, lam, 60, target=1.0)
+    bad = decay_trajectory(2.0, 1.1 * limit, lam, 60, target=1.0)
+    assert abs(ok[-1] - 1 / (1 + lam)) < 1e-4 and abs(bad[-1]) > 1e3
+
+
+def test_quiz_answer_key(ns):
+    from l2reg import SGD, decay_factor
+
+    assert ns["q1"] == "b"
+    assert ns["q2"] == pytest.approx(decay_factor(0.05, 0.5))
+    # q3: torch-style coupled weight_decay equals the gradient 2 * lam * w of the penalty
+    w = np.array([1.0, -3.0])
+    step = SGD(lr=0.1, weight_decay=ns["q3"]).step(w, np.zeros(2))
+    np.testing.assert_allclose(step, w - 0.1 * 2 * 0.003 * w)
+    assert ns["q4"] == "b"
+    assert ns["q5"] == pytest.approx(math.log(0.5) / math.log(decay_factor(0.01, 0.05)), rel=1e-9)
