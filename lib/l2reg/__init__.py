@@ -17,6 +17,8 @@ Examples
 0.998
 """
 
+from .bayes import log_likelihood, log_prior, map_estimate, neg_log_posterior, posterior, ridge_lambda
+from .optim import SGD, Adam, AdamW
 from .penalty import decay_factor, l2_penalty, numerical_gradient, ridge_gradient, ridge_loss
 from .ridge import ridge_fit, ridge_path
 
@@ -30,4 +32,13 @@ __all__ = [
     "decay_factor",
     "ridge_fit",
     "ridge_path",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "ridge_lambda",
+    "posterior",
+    "map_estimate",
+    "neg_log_posterior",
+    "log_prior",
+    "log_likelihood",
 ]

@@ -49,6 +49,8 @@ __all__ = [
     "check_together",
     "check_instance",
     "check_names",
+    "as_scalar_pair",
+    "check_shape",
 ]
 
 _REPR_LIMIT = 60
@@ -820,3 +822,128 @@ def as_returned_scalar(name, value, call):
         return as_scalar(name, value)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{name}: expected {call} to return a finite number, got {describe(value)}") from None
+
+
+# ----------------------------------------------------------------------------
+# optimizers and their state
+# ----------------------------------------------------------------------------
+
+
+def as_scalar_pair(name, v, **bounds):
+    """Convert a pair of real numbers (such as Adam's ``betas``) to a tuple of floats.
+
+    Each entry is checked by :func:`as_scalar` with the same keyword bounds and
+    is named ``name[0]`` or ``name[1]`` in an error message.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in error messages.
+    v : tuple, list or 1-D array of length 2
+        The two numbers.
+    **bounds
+        ``minimum``, ``maximum``, ``strictly_positive``, ``include_minimum``
+        and ``include_maximum``, as for :func:`as_scalar`.
+
+    Returns
+    -------
+    tuple of float
+        ``(v[0], v[1])`` as Python floats.
+
+    Raises
+    ------
+    TypeError
+        If ``v`` is not a tuple, list or array, or an entry is not a real number.
+    ValueError
+        If ``v`` does not have exactly two entries, or an entry is NaN,
+        infinite or out of bounds.
+
+    Examples
+    --------
+    >>> as_scalar_pair("betas", (0.9, 0.999), minimum=0, maximum=1, include_maximum=False)
+    (0.9, 0.999)
+    >>> as_scalar_pair("betas", (0.9, 1.0), minimum=0, maximum=1, include_maximum=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: betas[1]: expected a finite number in [0, 1), got 1.0
+    >>> as_scalar_pair("betas", 0.9, minimum=0, maximum=1, include_maximum=False)
+    Traceback (most recent call last):
+    ...
+    TypeError: betas: expected a pair of finite numbers in [0, 1), got 0.9
+    >>> as_scalar_pair("betas", [0.9, 0.99, 0.999])
+    Traceback (most recent call last):
+    ...
+    ValueError: betas: expected a pair of finite numbers, got list of length 3
+    """
+    minimum = bounds.get("minimum")
+    include_minimum = bounds.get("include_minimum", True)
+    if bounds.get("strictly_positive") and (minimum is None or minimum <= 0):
+        minimum, include_minimum = 0.0, False  # as in as_scalar
+    phrase = _scalar_phrase(
+        "a pair of finite numbers",
+        minimum,
+        bounds.get("maximum"),
+        include_minimum,
+        bounds.get("include_maximum", True),
+    )
+    if not isinstance(v, (tuple, list, np.ndarray)):
+        raise TypeError(f"{name}: expected {phrase}, got {describe(v)}")
+    if isinstance(v, np.ndarray) and v.ndim != 1:
+        raise ValueError(f"{name}: expected {phrase}, got {describe(v)}")
+    if len(v) != 2:
+        raise ValueError(f"{name}: expected {phrase}, got {describe(v)}")
+    return tuple(as_scalar(f"{name}[{i}]", v[i], **bounds) for i in range(2))
+
+
+def check_shape(name, arr, shape, other=None):
+    """Check that an already validated array has exactly the shape ``shape``.
+
+    Parameters
+    ----------
+    name : str
+        The array's parameter name, used in error messages.
+    arr : ndarray
+        An array returned by one of the ``as_*`` helpers.
+    shape : tuple of int
+        The required shape.
+    other : str, optional
+        What the shape must match, e.g. ``"the first call to step()"``.
+
+    Returns
+    -------
+    ndarray
+        ``arr`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``arr.shape != shape``.
+
+    Examples
+    --------
+    >>> check_shape("w", np.zeros(4), (3,), "the first call to step()")
+    Traceback (most recent call last):
+    ...
+    ValueError: w: expected shape (3,) to match the first call to step(), got shape (4,)
+    """
+    shape = tuple(shape)
+    if arr.shape != shape:
+        match = f" to match {other}" if other else ""
+        raise ValueError(f"{name}: expected shape {shape}{match}, got shape {arr.shape}")
+    return arr
+
+
+def check_choice(name, value, choices):
+    """Check that ``value`` is one of ``choices``; return it.
+
+    Examples
+    --------
+    >>> check_choice("norm", "l3", ("l2", "l1"))
+    Traceback (most recent call last):
+    ...
+    ValueError: norm: expected one of 'l2', 'l1', got 'l3'
+    """
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name}: expected one of {options}, got {describe(value) if not isinstance(value, str) else repr(value)}")
+    return value
