@@ -18,6 +18,7 @@ __all__ = [
     "standardize_columns",
     "house_prices",
     "collinear_data",
+    "geometry_data",
 ]
 
 
@@ -249,3 +250,100 @@ def collinear_data(n=50, *, seed=0, spread=0.05, noise=0.5):
     x2 = x1 + spread * rng.standard_normal(n)
     y = x1 + x2 + noise * rng.standard_normal(n)
     return np.column_stack([x1, x2]), y
+
+
+def geometry_data(w_star=(3.5, 2.1), *, n=40, corr=0.6, scale=(1.0, 0.7), seed=0):
+    """A centred two-feature regression whose least-squares weights are exactly ``w_star``.
+
+    The features are correlated Gaussians (correlation ``corr``, standard
+    deviations ``scale``), centred; the target is ``X @ w_star`` plus noise
+    that is centred and orthogonal to both columns, so it changes the loss
+    but not its minimizer. The data loss then has elliptical contours around
+    ``w_star``.
+
+    Parameters
+    ----------
+    w_star : (float, float), default (3.5, 2.1)
+        The least-squares weights.
+    n : int, default 40
+        Rows, at least 4.
+    corr : float, default 0.6
+        Correlation of the two features, in (-1, 1).
+    scale : (float, float), default (1.0, 0.7)
+        Standard deviations of the features.
+    seed : int, default 0
+
+    Returns
+    -------
+    X : ndarray of shape (n, 2)
+        Centred features.
+    y : ndarray of shape (n,)
+        Centred target.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg.data import geometry_data
+    >>> X, y = geometry_data()
+    >>> np.linalg.lstsq(X, y, rcond=None)[0].round(12).tolist()
+    [3.5, 2.1]
+    """
+    w_star = v.as_vector("w_star", w_star, length=2, other="two features")
+    n = v.as_int("n", n, minimum=4)
+    corr = v.as_scalar("corr", corr, minimum=-1.0, maximum=1.0, include_minimum=False, include_maximum=False)
+    scale = v.check_positive_entries("scale", v.as_vector("scale", scale, length=2, other="two features"))
+    seed = v.as_int("seed", seed, minimum=0)
+    rng = np.random.default_rng(seed)
+    cov = np.array([[1.0, corr], [corr, 1.0]]) * np.outer(scale, scale)
+    X = rng.multivariate_normal(np.zeros(2), cov, size=n)
+    X = X - X.mean(axis=0)
+    noise = rng.standard_normal(n)
+    basis = np.column_stack([np.ones(n), X])
+    noise = noise - basis @ np.linalg.lstsq(basis, noise, rcond=None)[0]
+    return X, X @ w_star + 0.5 * noise
+
+
+__all__ += ["many_features"]
+
+
+def many_features(n, p=30, *, seed=0, noise=1.0):
+    """A linear target with many standardized features of decreasing importance.
+
+    ``X`` is standard normal, ``y = 1 + X @ w_true + noise * e`` with
+    ``w_true[j] = (-0.8)**j``: a few strong weights and a long tail of weak
+    ones. ``w_true`` does not depend on the seed, so sets drawn with different
+    seeds (training, validation, test) share one truth.
+
+    Parameters
+    ----------
+    n : int
+        Rows, at least 2.
+    p : int, default 30
+        Features, at least 1.
+    seed : int, default 0
+        Seed of the random generator.
+    noise : float, default 1.0
+        Standard deviation of the target noise.
+
+    Returns
+    -------
+    X : ndarray of shape (n, p)
+    y : ndarray of shape (n,)
+    w_true : ndarray of shape (p,)
+
+    Examples
+    --------
+    >>> from l2reg.data import many_features
+    >>> X, y, w_true = many_features(5, 3, seed=1)
+    >>> X.shape, y.shape, w_true.round(2).tolist()
+    ((5, 3), (5,), [1.0, -0.8, 0.64])
+    """
+    n = v.as_int("n", n, minimum=2)
+    p = v.as_int("p", p, minimum=1)
+    seed = v.as_int("seed", seed, minimum=0)
+    noise = v.as_nonnegative("noise", noise)
+    w_true = (-0.8) ** np.arange(p)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = 1.0 + X @ w_true + noise * rng.standard_normal(n)
+    return X, y, w_true

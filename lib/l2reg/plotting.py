@@ -25,6 +25,7 @@ __all__ = [
     "plot_shrinkage",
     "plot_lines",
     "plot_coefficient_clouds",
+    "plot_penalty_geometry",
 ]
 
 #: Okabe-Ito colours, by name.
@@ -345,4 +346,123 @@ def plot_shrinkage(names, groups, *, title="How much of each coefficient the pen
     ax.set_ylabel("ridge coefficient / least-squares coefficient")
     ax.set_title(title)
     ax.legend(loc="upper center", ncol=k + 1, fontsize=9)
+    return fig
+
+
+def plot_penalty_geometry(X, y, solutions, *, paths=None, title="", lim=None, ax=None):
+    """Data-loss contours in the weight plane, with penalty balls touching them.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, 2)
+        Centred features.
+    y : array_like of shape (n,)
+        Centred target.
+    solutions : dict of str to (kind, w)
+        Label to a penalty kind (``"l2"``, ``"l1"``, ``"elastic net"``) and the
+        penalized solution ``w``; the ball of that penalty through ``w`` is drawn.
+    paths : dict of str to array_like of shape (k, 2), optional
+        Label to a path of solutions, drawn as a line.
+    title : str
+    lim : float, optional
+        Half-width of the square window; from the least-squares weights by default.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> from l2reg.data import geometry_data
+    >>> from l2reg.demos import penalized_solution
+    >>> from l2reg.plotting import plot_penalty_geometry
+    >>> X, y = geometry_data()
+    >>> fig = plot_penalty_geometry(X, y, {"ridge": ("l2", penalized_solution(X, y, 0.5, "l2"))}, title="t")
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_aspect()
+    ('w1', 1.0)
+    """
+    from .demos import loss_surface, penalty_boundary
+    from .ridge import ridge_fit
+
+    if ax is None:
+        fig, ax = new_figure(width=5.6, height=5.4)
+    else:
+        fig = ax.figure
+    w_ls = ridge_fit(X, y, 0.0, fit_intercept=False)[0]
+    lim = 1.25 * float(np.abs(w_ls).max()) if lim is None else lim
+    g = np.linspace(-lim, lim, 161)
+    Z = loss_surface(X, y, 0.0, g, g)
+    ax.contour(g, g, Z, levels=np.quantile(Z, np.linspace(0.0, 0.6, 14) ** 2), cmap="viridis", linewidths=0.8)
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.axvline(0, color="0.6", lw=0.8)
+    ax.plot([w_ls[0]], [w_ls[1]], "*", ms=15, color=COLORS["black"], label=f"w* = ({w_ls[0]:.1f}, {w_ls[1]:.1f})")
+    for i, (label, path) in enumerate((paths or {}).items()):
+        path = np.asarray(path, dtype=float)
+        ax.plot(path[:, 0], path[:, 1], color=color(i), ls=style(i), lw=1.8, label=label)
+    markers = ("o", "s", "D", "^")
+    for i, (label, (kind, w)) in enumerate(solutions.items()):
+        k = i + len(paths or {})
+        B = penalty_boundary(w, kind)
+        ax.plot(B[:, 0], B[:, 1], color=color(k), ls=style(k + 1), lw=1.8)
+        ax.plot([w[0]], [w[1]], markers[i % 4], ms=9, color=color(k), label=f"{label}: ({w[0]:.2f}, {w[1]:.2f})")
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("w1")
+    ax.set_ylabel("w2")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="lower left")
+    return fig
+
+
+__all__ += ["plot_prediction_spread"]
+
+
+def plot_prediction_spread(x, panels, *, truth=None, title="Predictions from many training sets", ylim=(-2.0, 2.0)):
+    """Side-by-side panels of many fitted curves, their average and the truth.
+
+    Parameters
+    ----------
+    x : array_like of shape (k,)
+        Where the curves are evaluated.
+    panels : dict of str to (array_like of shape (m, k), array_like of shape (k,))
+        Panel title to the ``m`` fitted curves (thin lines) and their average
+        over all simulations (thick line).
+    truth : array_like of shape (k,), optional
+        The true curve, drawn dashed in every panel.
+    title : str
+        Title of the whole figure.
+    ylim : (float, float)
+        Vertical limits shared by the panels.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg.plotting import plot_prediction_spread
+    >>> g = np.linspace(0, 1, 4)
+    >>> fig = plot_prediction_spread(g, {"a": (np.zeros((2, 4)), g), "b": (np.ones((2, 4)), g)}, truth=g)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['a', 'b']
+    """
+    fig, axes = new_figure(len(panels), width=4.2, height=3.8)
+    axes = axes if isinstance(axes, list) else [axes]
+    for ax, (label, (curves, mean)) in zip(axes, panels.items()):
+        curves = np.asarray(curves, dtype=float)
+        for i, c in enumerate(curves):
+            ax.plot(x, c, color=COLORS["skyblue"], lw=0.8, alpha=0.7,
+                    label="fit to one training set" if i == 0 else None)
+        ax.plot(x, mean, color=COLORS["blue"], lw=2.5, label="average fit")
+        if truth is not None:
+            ax.plot(x, truth, color=COLORS["black"], ls="--", lw=1.5, label="true curve")
+        ax.set_ylim(*ylim)
+        ax.set_xlabel("x")
+        ax.set_ylabel("prediction")
+        ax.set_title(label)
+        ax.legend(loc="lower right", fontsize=8)
+    fig.suptitle(title)
     return fig

@@ -14,11 +14,20 @@ import base64
 import numpy as np
 
 from . import _validation as v
-from .demos import PolynomialRidge, decay_trajectory, gradient_descent_path, hessian_eigenvalues, loss_surface
+from .demos import (
+    PENALTIES,
+    PolynomialRidge,
+    decay_trajectory,
+    gradient_descent_path,
+    hessian_eigenvalues,
+    loss_surface,
+    penalized_solution,
+    penalty_boundary,
+)
 from .plotting import COLORS, figure_to_png, new_figure, plot_fits
 from .ridge import ridge_fit
 
-__all__ = ["FigureDemo", "lambda_fit_demo", "gradient_descent_demo", "weight_decay_demo"]
+__all__ = ["FigureDemo", "lambda_fit_demo", "gradient_descent_demo", "weight_decay_demo", "geometry_demo"]
 
 
 class FigureDemo:
@@ -335,3 +344,169 @@ def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
                              continuous_update=False),
     }
     return FigureDemo(fig, draw, controls)
+
+
+def geometry_demo(X, y, *, lam=0.5, kind="l2"):
+    """Drag lambda and pick a penalty; watch the solution move between w* and the origin.
+
+    The ellipses are contours of the data loss (no intercept; pass centred
+    data), centred on the least-squares weights w*. For the chosen penalty the
+    figure draws its whole path of solutions, the solution at the slider's
+    lambda, and the penalty ball through that solution: the data-loss contour
+    touches the ball exactly there, which is the penalty/constraint duality.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, 2)
+    y : array_like of shape (n,)
+    lam : float
+        Initial penalty strength.
+    kind : {"l2", "l1", "elastic net"}
+        Initial penalty.
+
+    Returns
+    -------
+    FigureDemo
+
+    Examples
+    --------
+    >>> from l2reg.data import geometry_data
+    >>> from l2reg.widgets import geometry_demo
+    >>> demo = geometry_demo(*geometry_data(), lam=0.5)
+    >>> before = demo.image.value
+    >>> demo.set(kind="l1", lam=3.0)
+    >>> demo.image.value != before, "on an axis" in demo.fig.axes[0].get_title()
+    (True, True)
+    """
+    import ipywidgets as W
+
+    X = v.as_matrix("X", X)
+    y = v.as_vector("y", y)
+    v.check_same_length("X", X, "y", y)
+    v.check_length("the columns of X", X[0], 2)
+    lam = v.as_nonnegative("lam", lam)
+    kind = v.check_choice("kind", kind, PENALTIES)
+    w_ls = ridge_fit(X, y, 0.0, fit_intercept=False)[0]
+    lams = np.logspace(-3, 2, 121)
+    paths = {k: np.array([penalized_solution(X, y, s, k) for s in lams]) for k in PENALTIES}
+    lim = 1.25 * float(np.abs(w_ls).max())
+    g = np.linspace(-lim, lim, 161)
+    Z = loss_surface(X, y, 0.0, g, g)
+    fig, ax = new_figure(width=6.2, height=6.0)
+    ax.contour(g, g, Z, levels=np.quantile(Z, np.linspace(0.0, 0.6, 14) ** 2), cmap="viridis", linewidths=0.8)
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.axvline(0, color="0.6", lw=0.8)
+    ax.plot([w_ls[0]], [w_ls[1]], "*", ms=15, color=COLORS["black"], label=f"w* = ({w_ls[0]:.1f}, {w_ls[1]:.1f})")
+    (path_line,) = ax.plot([], [], color=COLORS["blue"], lw=2, label="path of solutions as lambda grows")
+    (ball,) = ax.plot([], [], color=COLORS["orange"], ls="--", lw=2, label="penalty ball through the solution")
+    (point,) = ax.plot([], [], "o", ms=9, color=COLORS["vermillion"], label="solution at this lambda")
+    ax.plot([], [], color=COLORS["vermillion"], lw=1.5, label="data-loss contour through the solution")
+    state = {"touch": None}
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("w1")
+    ax.set_ylabel("w2")
+    ax.legend(fontsize=9, loc="lower left")
+
+    def draw(lam, kind):
+        w = penalized_solution(X, y, lam, kind)
+        path_line.set_data(paths[kind][:, 0], paths[kind][:, 1])
+        point.set_data([w[0]], [w[1]])
+        if np.any(w != 0):
+            B = penalty_boundary(w, kind)
+            ball.set_data(B[:, 0], B[:, 1])
+        else:
+            ball.set_data([], [])
+        if state["touch"] is not None:
+            state["touch"].remove()
+        level = float(loss_surface(X, y, 0.0, w[:1], w[1:])[0, 0])
+        state["touch"] = ax.contour(g, g, Z, levels=[level], colors=[COLORS["vermillion"]], linewidths=1.5)
+        where = "on an axis (a weight is exactly 0)" if np.any(w == 0) else "off the axes"
+        ax.set_title(f"{kind}, lambda = {lam:.2g}: w = ({w[0]:.2f}, {w[1]:.2f}), {where}", fontsize=10)
+
+    controls = {
+        "lam": log_slider(max(lam, 1e-3), min_exp=-3, max_exp=2, description="lambda"),
+        "kind": W.Dropdown(options=list(PENALTIES), value=kind, description="penalty"),
+    }
+    return FigureDemo(fig, draw, controls)
+
+
+__all__ += ["lambda_sweep_demo"]
+
+
+def lambda_sweep_demo(sweep, *, lam=None, min_exp=-4, max_exp=2, truth=None):
+    """Drag lambda over the training and validation error curves of a sweep.
+
+    Left: training and validation error over the grid (log axes), the current
+    lambda (dotted line and dots) and the chosen lambda (star, lowest validation
+    error). Right: the weights at the current lambda, next to ``truth`` if given.
+    All numbers come from :meth:`l2reg.demos.LambdaSweep.state`.
+
+    Parameters
+    ----------
+    sweep : l2reg.demos.LambdaSweep
+        The grid and its errors.
+    lam : float, optional
+        Initial lambda; the chosen one by default.
+    min_exp, max_exp : float
+        The slider spans ``10**min_exp`` to ``10**max_exp``.
+    truth : array_like of shape (p,), optional
+        True weights, drawn as hollow markers.
+
+    Returns
+    -------
+    FigureDemo
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg.data import many_features
+    >>> from l2reg.demos import LambdaSweep
+    >>> from l2reg.widgets import lambda_sweep_demo
+    >>> X, y, _ = many_features(40, 5, seed=1); Xv, yv, _ = many_features(40, 5, seed=2)
+    >>> demo = lambda_sweep_demo(LambdaSweep.make(X, y, Xv, yv, np.logspace(-4, 2, 13)))
+    >>> before = demo.image.value
+    >>> demo.set(lam=10.0)
+    >>> demo.image.value != before
+    True
+    """
+    from .demos import LambdaSweep
+
+    v.check_instance("sweep", sweep, LambdaSweep)
+    lam = sweep.best_lam if lam is None else v.as_nonnegative("lam", lam)
+    p = sweep.X_train.shape[1]
+    fig, (ax_err, ax_w) = new_figure(2, width=5.0, height=3.8)
+    ax_err.loglog(sweep.lams, sweep.train_mse, color=COLORS["blue"], lw=2, label="training error")
+    ax_err.loglog(sweep.lams, sweep.val_mse, color=COLORS["orange"], lw=2, ls="--", label="validation error")
+    ax_err.plot([sweep.best_lam], [sweep.val_mse[sweep.best]], "*", ms=15, color=COLORS["vermillion"],
+                label=f"chosen lambda = {sweep.best_lam:.2g}")
+    marker = ax_err.axvline(lam, color=COLORS["black"], lw=1.2, ls=":", label="current lambda")
+    start = sweep.state(lam)
+    (train_dot,) = ax_err.plot([lam], [start["train_mse"]], "o", color=COLORS["blue"])
+    (val_dot,) = ax_err.plot([lam], [start["val_mse"]], "s", color=COLORS["orange"])
+    ax_err.set_xlabel("lambda (log scale)")
+    ax_err.set_ylabel("mean squared error (log scale)")
+    ax_err.legend(fontsize=9, loc="upper left")
+    index = np.arange(1, p + 1)
+    if truth is not None:
+        truth = v.as_vector("truth", truth, length=p, other="the columns of the sweep's X_train")
+        ax_w.plot(index, truth, "o", mfc="none", color=COLORS["black"], label="true weights")
+    (w_dots,) = ax_w.plot(index, start["w"], "D", ms=5, color=COLORS["green"], label="ridge weights")
+    ax_w.axhline(0.0, color="0.6", lw=0.8)
+    top = 1.2 * max(np.abs(sweep.state(0.0)["w"]).max(), 0 if truth is None else np.abs(truth).max())
+    ax_w.set_ylim(-top, top)
+    ax_w.set_xlabel("feature j")
+    ax_w.set_ylabel("weight w_j")
+    ax_w.set_title("Weights at the current lambda")
+    ax_w.legend(fontsize=9, loc="upper right")
+
+    def draw(lam):
+        s = sweep.state(lam)
+        marker.set_xdata([lam, lam])
+        train_dot.set_data([lam], [s["train_mse"]])
+        val_dot.set_data([lam], [s["val_mse"]])
+        w_dots.set_ydata(s["w"])
+        ax_err.set_title(f"lambda = {lam:.1e}: train MSE {s['train_mse']:.3f}, validation MSE {s['val_mse']:.3f}")
+
+    return FigureDemo(fig, draw, {"lam": lambda_slider(lam, min_exp=min_exp, max_exp=max_exp)})

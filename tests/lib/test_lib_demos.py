@@ -207,3 +207,91 @@ def test_weight_decay_demo_moves_and_reports_the_regime():
     np.testing.assert_allclose(pure.get_ydata(), decay_trajectory(2.0, 0.05, 15.0, 30))
     demo.set(lam=30.0, lr=0.05)
     assert "unstable" in demo.fig.axes[0].get_title()
+
+
+# ---------------------------------------------------------------- lesson 04
+
+
+@pytest.fixture(scope="module")
+def plane():
+    from l2reg.data import geometry_data
+
+    return geometry_data()
+
+
+@pytest.mark.parametrize("l1, l2", [(0.0, 0.0), (0.3, 0.0), (3.0, 0.0), (1.0, 0.5), (0.0, 0.7), (50.0, 1.0)])
+def test_elastic_net_matches_scikit_learn(plane, l1, l2):
+    from sklearn.linear_model import ElasticNet, LinearRegression
+
+    from l2reg.demos import elastic_net_fit
+
+    X, y = plane
+    ours = elastic_net_fit(X, y, l1, l2)
+    a = l1 / 2 + l2
+    if a == 0:
+        ref = LinearRegression(fit_intercept=False).fit(X, y).coef_
+    else:
+        ref = ElasticNet(alpha=a, l1_ratio=(l1 / 2) / a, fit_intercept=False, tol=1e-13,
+                         max_iter=200_000).fit(X, y).coef_
+    np.testing.assert_allclose(ours, ref, atol=1e-8)
+
+
+def test_elastic_net_on_more_features_matches_scikit_learn():
+    from sklearn.linear_model import Lasso
+
+    from l2reg.demos import elastic_net_fit
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((30, 8))
+    X -= X.mean(axis=0)
+    y = X @ np.array([2.0, 0, 0, -1.0, 0, 0, 0, 0.5]) + 0.1 * rng.standard_normal(30)
+    y -= y.mean()
+    ours = elastic_net_fit(X, y, 0.2)
+    ref = Lasso(alpha=0.1, fit_intercept=False, tol=1e-13, max_iter=200_000).fit(X, y).coef_
+    np.testing.assert_allclose(ours, ref, atol=1e-8)
+    assert np.sum(ours == 0) >= 3  # exact zeros
+
+
+@pytest.mark.parametrize("lam", [0.01, 0.3, 4.0])
+def test_constrained_minimizer_is_the_penalized_solution(plane, lam):
+    from l2reg.demos import constrained_minimizer, penalized_solution
+
+    X, y = plane
+    for kind, norm, size in [("l2", "l2", np.linalg.norm), ("l1", "l1", lambda w: np.abs(w).sum())]:
+        w = penalized_solution(X, y, lam, kind)
+        np.testing.assert_allclose(constrained_minimizer(X, y, size(w), norm=norm), w, atol=1e-9)
+
+
+def test_constrained_minimizer_inside_and_errors(plane):
+    from l2reg.demos import constrained_minimizer
+
+    X, y = plane
+    np.testing.assert_allclose(constrained_minimizer(X, y, 100.0), [3.5, 2.1], rtol=1e-12)
+    with pytest.raises(ValueError, match="^norm"):
+        constrained_minimizer(X, y, 1.0, norm="l3")
+    with pytest.raises(ValueError, match="^radius"):
+        constrained_minimizer(X, y, 0.0)
+
+
+@pytest.mark.parametrize("kind", ["l2", "l1", "elastic net"])
+def test_penalty_boundary_is_a_level_set(kind):
+    from l2reg.demos import penalty_boundary, penalty_value
+
+    w = np.array([1.3, -0.4])
+    B = penalty_boundary(w, kind, points=101)
+    np.testing.assert_allclose([penalty_value(b, kind) for b in B], penalty_value(w, kind), rtol=1e-12)
+
+
+def test_geometry_demo_moves_between_penalties(plane):
+    from l2reg.demos import penalized_solution
+    from l2reg.widgets import geometry_demo
+
+    X, y = plane
+    demo = geometry_demo(X, y, lam=0.5, kind="l2")
+    first = demo.image.value
+    point = demo.fig.axes[0].lines[-2]
+    np.testing.assert_allclose([point.get_xdata()[0], point.get_ydata()[0]], penalized_solution(X, y, 0.5, "l2"))
+    demo.set(kind="l1", lam=3.0)
+    assert demo.image.value != first and "on an axis" in demo.fig.axes[0].get_title()
+    demo.set(kind="elastic net")
+    assert "elastic net" in demo.fig.axes[0].get_title()
