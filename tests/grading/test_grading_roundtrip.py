@@ -119,10 +119,16 @@ PARTLY_WRONG["03_decay_factor"] = {
     ),
     "quiz_q3": "q3 = 0.003",  # the seeds' loose reading: weight_decay = lambda
 }
+PARTLY_WRONG["04_geometry"] = {
+    # a hard threshold (keeps z unchanged above t) instead of the soft one
+    "ex_soft": "def soft_threshold(z, t):\n    z = np.asarray(z, float)\n    return np.where(np.abs(z) > t, z, 0.0)\n",
+    "quiz_q4": "q4 = 0.05",  # scikit-learn's alpha taken as lambda_1
+}
 WRONG_TESTS = {
     "01_penalty": {"test_standardize", "test_quiz_q2", "test_quiz_q3"},
     "02_gradient": {"test_gradient", "test_quiz_q3", "test_quiz_q5"},
     "03_decay_factor": {"test_steps", "test_quiz_q3"},
+    "04_geometry": {"test_soft", "test_quiz_q4"},
 }
 
 

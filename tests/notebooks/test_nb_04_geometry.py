@@ -1,0 +1,86 @@
+"""Every number and claim that lesson 04 states in its text, checked on its own output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nbrun import run_and_collect, source_notebook
+
+NAMES = [
+    "X", "y", "w_star", "lam", "w_ridge", "grad_data", "lams", "path", "kept", "eigvals", "k1", "worst",
+    "l1s", "lasso_path", "first_zero", "w_lasso", "w_diamond", "ours_lasso", "sk_lasso", "ours_enet",
+    "sk_enet", "q1", "q2", "q3", "q4",
+]
+
+
+@pytest.fixture(scope="module")
+def ns():
+    return run_and_collect(source_notebook("04_geometry"), NAMES)
+
+
+def test_least_squares_is_exactly_w_star(ns):
+    np.testing.assert_allclose(ns["w_star"], [3.5, 2.1], rtol=1e-12)
+    assert len(ns["y"]) == 40
+    np.testing.assert_allclose(ns["X"].mean(axis=0), 0.0, atol=1e-12)
+
+
+def test_tangency(ns):
+    np.testing.assert_allclose(ns["grad_data"], -2 * ns["lam"] * ns["w_ridge"], atol=1e-12)
+    # "between the origin and w*": smaller norm, higher data loss
+    assert np.linalg.norm(ns["w_ridge"]) < np.linalg.norm(ns["w_star"])
+    assert np.all((ns["w_ridge"] > 0) & (ns["w_ridge"] < ns["w_star"]))
+
+
+def test_path_bends_by_the_eigenvalue_rule(ns):
+    path, lams = ns["path"], ns["lams"]
+    norms = np.linalg.norm(path, axis=1)
+    assert np.all(np.diff(norms) < 0)
+    n = len(ns["y"])
+    np.testing.assert_allclose(ns["kept"], ns["eigvals"] / (ns["eigvals"] + n * lams[ns["k1"]]), rtol=1e-10)
+    assert ns["kept"][0] < ns["kept"][1]  # the long axis shrinks fastest
+    # not a straight line: the direction changes along the path
+    d = path / norms[:, None]
+    assert np.abs(d[0] - d[-1]).max() > 0.05
+
+
+def test_penalty_equals_constraint(ns):
+    assert ns["worst"] < 1e-12
+
+
+def test_lasso_zeroes_and_ridge_does_not(ns):
+    lasso = ns["lasso_path"]
+    k = int(np.argmax(lasso[:, 1] == 0))
+    assert ns["first_zero"] == ns["l1s"][k]
+    assert np.all(lasso[k:, 1] == 0) and np.all(lasso[:k, 1] != 0)  # zero from there on
+    assert 1.6 < ns["first_zero"] < 1.8  # "past about 1.7"
+    assert np.all(np.abs(ns["path"][:, 1]) > 1e-3)  # ridge never touches an axis
+    assert ns["w_lasso"][1] == 0 and ns["w_diamond"][1] == 0
+    np.testing.assert_allclose(ns["w_lasso"], ns["w_diamond"], atol=1e-9)
+
+
+def test_sklearn_scaling(ns):
+    np.testing.assert_allclose(ns["ours_lasso"], ns["sk_lasso"], atol=1e-9)
+    np.testing.assert_allclose(ns["ours_enet"], ns["sk_enet"], atol=1e-9)
+
+
+def test_elastic_net_can_zero_a_weight(ns):
+    from l2reg.demos import penalized_solution
+
+    X, y = ns["X"], ns["y"]
+    assert penalized_solution(X, y, 20.0, "elastic net")[1] == 0.0
+
+
+def test_quiz_answer_key(ns):
+    from sklearn.linear_model import Lasso
+
+    from l2reg.demos import elastic_net_fit
+
+    assert ns["q1"] == "b"
+    w, g = np.array([1.5, 2.0]), np.array([-3.0, -4.0])
+    assert ns["q2"] == pytest.approx(-(g @ w) / (2 * w @ w))
+    assert ns["q3"] == "c"
+    X, y = ns["X"], ns["y"]
+    np.testing.assert_allclose(
+        elastic_net_fit(X, y, ns["q4"]),
+        Lasso(alpha=0.05, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(X, y).coef_, atol=1e-9)
