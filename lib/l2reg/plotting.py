@@ -196,7 +196,7 @@ def plot_coefficient_path(lams, W, *, names=None, title="Ridge coefficients shri
 
 
 def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="linear", marks=None, ax=None,
-               linthresh=1.0):
+               linthresh=1.0, colors=None, linestyles=None):
     """Several curves over one x axis, each in its own colour and line style.
 
     Parameters
@@ -212,6 +212,9 @@ def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="lin
         Draw into this Axes instead of a new figure.
     linthresh : float, default 1.0
         With ``yscale="symlog"``: the range ``(-linthresh, linthresh)`` is linear.
+    colors, linestyles : list, optional
+        Per series: names from :data:`COLORS` and matplotlib line styles, to pair
+        related series (say, a measurement and its prediction); the cycle by default.
 
     Returns
     -------
@@ -229,7 +232,9 @@ def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="lin
     else:
         fig = ax.figure
     for i, (label, values) in enumerate(series.items()):
-        ax.plot(x, values, color=color(i), ls=style(i), lw=2, label=label)
+        c = COLORS[colors[i]] if colors else color(i)
+        ls = linestyles[i] if linestyles else style(i)
+        ax.plot(x, values, color=c, ls=ls, lw=2, label=label)
     k = len(series)
     for i, (label, pos) in enumerate((marks or {}).items()):
         ax.axvline(pos, color=color(k + i), ls=style(k + i), lw=1.2, label=label)
@@ -297,10 +302,11 @@ def plot_coefficient_clouds(clouds, *, truth=None, title="Fitted weights over ma
     markers = ("o", "s", "^", "D")
     for i, (label, W) in enumerate(clouds.items()):
         W = np.asarray(W, dtype=float)
-        ax.scatter(W[:, 0], W[:, 1], s=14, alpha=0.6, color=color(i), marker=markers[i % 4], label=label)
+        ax.scatter(W[:, 0], W[:, 1], s=14, alpha=0.6, color=color(i), marker=markers[i % 4], label=label,
+                   zorder=2 + i)
     if truth is not None:
         ax.scatter([truth[0]], [truth[1]], s=260, marker="*", facecolors="none", edgecolors=COLORS["black"],
-                   linewidths=1.5, zorder=4, label="true weights")
+                   linewidths=1.2, zorder=1, label="true weights")
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")

@@ -262,7 +262,8 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
         rate_line.set_data(t, dist[0] * rate**t)
         verdict = "converges" if rate < 1 else "diverges"
         ax_c.set_title(f"Ridge loss, lambda = {lam:.2g}, learning rate = {lr:.2g}")
-        ax_d.set_title(f"Distance to w*: {verdict} (factor {rate:.3f} per step)")
+        ax_d.set_title(f"{verdict}: factor max|1 - lr mu| = {rate:.3f}; limit 2/mu_max = {2 / eig[-1]:.3f}",
+                       fontsize=10)
 
     controls = {
         "lam": log_slider(max(lam, 1e-4), min_exp=-4, max_exp=1, description="lambda"),
@@ -325,10 +326,23 @@ def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
     def draw(lam, lr, steps):
         factor = 1.0 - 2.0 * lr * lam
         t = np.arange(steps + 1)
-        pure.set_data(t, decay_trajectory(w0, lr, lam, steps))
-        data.set_data(t, decay_trajectory(w0, lr, lam, steps, target=target))
+        pure_w = decay_trajectory(w0, lr, lam, steps)
+        data_w = decay_trajectory(w0, lr, lam, steps, target=target)
+        pure.set_data(t, pure_w)
+        data.set_data(t, data_w)
         balance.set_ydata([target / (1.0 + lam)] * 2)
         ax.set_xlim(0, steps)
+        # A growing weight would leave the window: switch to a symmetric log axis then.
+        both = np.concatenate([pure_w, data_w])
+        biggest = float(np.max(np.abs(both[np.isfinite(both)])))
+        if biggest > span:
+            ax.set_yscale("symlog", linthresh=1.0)
+            ax.set_ylim(-1.3 * min(biggest, 1e300), 1.3 * min(biggest, 1e300))
+            ax.set_ylabel("weight w (symmetric log scale)")
+        else:
+            ax.set_yscale("linear")
+            ax.set_ylim(-span, span)
+            ax.set_ylabel("weight w")
         if abs(factor) < 1:
             regime = "decays smoothly" if factor >= 0 else "flips sign each step but shrinks"
         else:

@@ -20,7 +20,7 @@ def ns():
 
     names = [n for n in NAMES if n != "relative_error_values"]
     out = run_and_collect(source_notebook("02_gradient"), names)
-    rel = lambda a, b: np.linalg.norm(a - b) / np.linalg.norm(a + b)  # noqa: E731
+    rel = lambda a, b: np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))  # noqa: E731
     out["relative_error_values"] = (rel(out["analytic"], out["numeric"]), rel(out["slipped"], out["numeric"]))
     return out
 

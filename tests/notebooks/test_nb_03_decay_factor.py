@@ -49,6 +49,8 @@ def test_stability_table(ns):
     assert np.all(cases["2 lr lambda = 1.0"][1:] == 0)
     osc = cases["2 lr lambda = 1.5"]
     assert np.all(np.sign(osc[1:]) != np.sign(osc[:-1])) and abs(osc[-1]) < 1e-3
+    flip = cases["2 lr lambda = 2.0"]
+    assert np.all(np.abs(flip) == 1) and np.all(np.sign(flip[1:]) != np.sign(flip[:-1]))
     div = cases["2 lr lambda = 2.5"]
     assert np.all(np.sign(div[1:]) != np.sign(div[:-1])) and abs(div[-1]) > 100
 
