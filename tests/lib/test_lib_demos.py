@@ -295,3 +295,41 @@ def test_geometry_demo_moves_between_penalties(plane):
     assert demo.image.value != first and "on an axis" in demo.fig.axes[0].get_title()
     demo.set(kind="elastic net")
     assert "elastic net" in demo.fig.axes[0].get_title()
+
+
+# ---------------------------------------------------------------- lesson 06
+
+
+def test_one_weight_densities_are_normalized_and_conjugate():
+    from l2reg.bayes import posterior
+    from l2reg.demos import one_weight_densities
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(10)
+    x -= x.mean()
+    y = 0.5 * x + rng.standard_normal(10)
+    y -= y.mean()
+    grid = np.linspace(-8, 8, 40_001)
+    d = one_weight_densities(x, y, 0.9, 0.4, grid)
+    for name in ("prior", "likelihood", "posterior"):
+        assert np.trapezoid(d[name], grid) == pytest.approx(1.0, abs=1e-6)
+    # the posterior is proportional to prior times likelihood
+    prod = d["prior"] * d["likelihood"]
+    np.testing.assert_allclose(prod / np.trapezoid(prod, grid), d["posterior"], atol=1e-8)
+    post = posterior(x[:, None], y, 0.9, 0.4, fit_intercept=False)
+    assert d["mean"] == pytest.approx(post.mean[0]) and d["sd"] ** 2 == pytest.approx(post.cov[0, 0])
+
+
+def test_prior_width_demo_moves():
+    from l2reg.demos import one_weight_densities
+    from l2reg.widgets import prior_width_demo
+
+    x = np.array([1.0, -1.0, 2.0, -2.0])
+    y = np.array([1.5, -0.5, 2.5, -3.5])
+    demo = prior_width_demo(x, y, 1.0, tau=0.5)
+    first = demo.image.value
+    demo.set(tau=5.0)
+    assert demo.image.value != first
+    post_line = demo.fig.axes[0].lines[2]
+    grid = post_line.get_xdata()
+    np.testing.assert_allclose(post_line.get_ydata(), one_weight_densities(x, y, 1.0, 5.0, grid)["posterior"])
