@@ -1,0 +1,72 @@
+"""Every number and claim that lesson 06 states in its text, checked on its own output."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nbrun import run_and_collect, source_notebook
+
+NAMES = [
+    "n", "sigma", "tau", "lam", "gaps", "w_map", "b_map", "w_ridge", "b_ridge", "x1", "y1", "post",
+    "X", "coverage", "trials", "within2", "beyond3", "spread", "q1", "q2", "q3", "q4",
+]
+
+
+@pytest.fixture(scope="module")
+def ns():
+    return run_and_collect(source_notebook("06_bayesian_view"), NAMES)
+
+
+def test_lambda_conversion_and_constant_gap(ns):
+    assert ns["lam"] == pytest.approx(ns["sigma"] ** 2 / (ns["n"] * ns["tau"] ** 2))
+    assert np.ptp(ns["gaps"]) < 1e-12
+
+
+def test_map_is_ridge_to_1e_10(ns):
+    np.testing.assert_allclose(ns["w_map"], ns["w_ridge"], rtol=1e-10)
+    assert ns["b_map"] == pytest.approx(ns["b_ridge"], rel=1e-10)
+
+
+def test_one_weight_shrinkage(ns):
+    from l2reg import ridge_fit
+    from l2reg.demos import one_weight_densities
+
+    for tau in (0.3, 3.0):
+        d = one_weight_densities(ns["x1"], ns["y1"], 1.0, tau, [0.0])
+        assert d["mean"] == pytest.approx(ridge_fit(ns["x1"][:, None], ns["y1"], d["lam"], fit_intercept=False)[0][0])
+        assert 0 < d["mean"] < d["w_ls"]  # a precision-weighted average of 0 and least squares
+    narrow = one_weight_densities(ns["x1"], ns["y1"], 1.0, 1e-3, [0.0])
+    wide = one_weight_densities(ns["x1"], ns["y1"], 1.0, 1e3, [0.0])
+    assert abs(narrow["mean"]) < 1e-4 and wide["mean"] == pytest.approx(wide["w_ls"], rel=1e-5)
+
+
+def test_posterior_mean_and_covariance(ns):
+    post, X, sigma, tau = ns["post"], ns["X"], ns["sigma"], ns["tau"]
+    np.testing.assert_allclose(post.mean, ns["w_ridge"], rtol=1e-10)
+    Xc = X - X.mean(axis=0)
+    np.testing.assert_allclose(post.cov, np.linalg.inv(Xc.T @ Xc / sigma**2 + np.eye(3) / tau**2), rtol=1e-10)
+
+
+def test_intervals_cover_about_95_percent(ns):
+    assert ns["trials"] == 1200
+    # binomial standard error at 1200 trials is about 0.6 %
+    assert abs(ns["coverage"] - math.erf(2 / math.sqrt(2))) < 0.02
+
+
+def test_prior_samples(ns):
+    assert ns["within2"] == pytest.approx(0.954, abs=0.003)
+    assert ns["beyond3"] < 0.005
+    s = ns["spread"]
+    assert s[1.0] / s[0.1] == pytest.approx(10, rel=0.15)  # ten times the width, ten times the swing
+
+
+def test_quiz_answer_key(ns):
+    from l2reg import ridge_lambda
+
+    assert ns["q1"] == pytest.approx(ridge_lambda(2.0, 0.5, 16))
+    assert ridge_lambda(1.0, 1.0, 20) == pytest.approx(ridge_lambda(1.0, 1.0, 10) / 2) and ns["q2"] == "b"
+    assert ns["q3"] == "b"
+    assert ns["q4"] == pytest.approx(math.erf(2 / math.sqrt(2)), abs=0.006)
