@@ -124,11 +124,39 @@ PARTLY_WRONG["04_geometry"] = {
     "ex_soft": "def soft_threshold(z, t):\n    z = np.asarray(z, float)\n    return np.where(np.abs(z) > t, z, 0.0)\n",
     "quiz_q4": "q4 = 0.05",  # scikit-learn's alpha taken as lambda_1
 }
+PARTLY_WRONG["05_choosing_lambda"] = {
+    # interleaved folds (rows i, i + k, ...) instead of contiguous blocks: fails the visible
+    # and hidden tests
+    "ex_kfold": (
+        "def kfold_cv_errors(X, y, lams, k):\n"
+        "    X, y = np.asarray(X, float), np.asarray(y, float)\n"
+        "    errors = np.zeros(len(lams))\n"
+        "    for i in range(k):\n"
+        "        fold = np.arange(i, len(y), k)\n"
+        "        train = np.setdiff1d(np.arange(len(y)), fold)\n"
+        "        for j, lam in enumerate(lams):\n"
+        "            w, b = ridge_fit(X[train], y[train], lam)\n"
+        "            errors[j] += np.mean((y[fold] - X[fold] @ w - b) ** 2) / k\n"
+        "    return errors\n"
+    ),
+    "quiz_q2": "q2 = 10.0",  # alpha = n * lam with the full n, not the training-fold size
+    "quiz_q3": "q3 = 100.0",  # the seeds' loose reading: C = 1 / lambda
+}
+PARTLY_WRONG["06_bayesian_view"] = {
+    # the sum-of-squares conversion (lambda = sigma^2 / tau^2) in a mean-loss world
+    "ex_map": (
+        "def map_weights(X, y, sigma, tau):\n"
+        "    return ridge_fit(X, y, sigma ** 2 / tau ** 2, fit_intercept=False)[0]\n"
+    ),
+    "quiz_q2": 'q2 = "a"',
+}
 WRONG_TESTS = {
     "01_penalty": {"test_standardize", "test_quiz_q2", "test_quiz_q3"},
     "02_gradient": {"test_gradient", "test_quiz_q3", "test_quiz_q5"},
     "03_decay_factor": {"test_steps", "test_quiz_q3"},
     "04_geometry": {"test_soft", "test_quiz_q4"},
+    "05_choosing_lambda": {"test_kfold", "test_quiz_q2", "test_quiz_q3"},
+    "06_bayesian_view": {"test_map", "test_quiz_q2"},
 }
 
 
