@@ -368,7 +368,8 @@ def plot_penalty_geometry(X, y, solutions, *, paths=None, title="", lim=None, ax
         Label to a penalty kind (``"l2"``, ``"l1"``, ``"elastic net"``) and the
         penalized solution ``w``; the ball of that penalty through ``w`` is drawn.
     paths : dict of str to array_like of shape (k, 2), optional
-        Label to a path of solutions, drawn as a line.
+        Label to a path of solutions, drawn as a line. Path ``i`` takes the colour of
+        solution ``i``, so a method keeps one colour.
     title : str
     lim : float, optional
         Half-width of the square window; from the least-squares weights by default.
@@ -396,7 +397,7 @@ def plot_penalty_geometry(X, y, solutions, *, paths=None, title="", lim=None, ax
     else:
         fig = ax.figure
     w_ls = ridge_fit(X, y, 0.0, fit_intercept=False)[0]
-    lim = 1.25 * float(np.abs(w_ls).max()) if lim is None else lim
+    lim = 1.6 * float(np.abs(w_ls).max()) if lim is None else lim
     g = np.linspace(-lim, lim, 161)
     Z = loss_surface(X, y, 0.0, g, g)
     ax.contour(g, g, Z, levels=np.quantile(Z, np.linspace(0.0, 0.6, 14) ** 2), cmap="viridis", linewidths=0.8)
@@ -405,20 +406,22 @@ def plot_penalty_geometry(X, y, solutions, *, paths=None, title="", lim=None, ax
     ax.plot([w_ls[0]], [w_ls[1]], "*", ms=15, color=COLORS["black"], label=f"w* = ({w_ls[0]:.1f}, {w_ls[1]:.1f})")
     for i, (label, path) in enumerate((paths or {}).items()):
         path = np.asarray(path, dtype=float)
-        ax.plot(path[:, 0], path[:, 1], color=color(i), ls=style(i), lw=1.8, label=label)
+        ax.plot(path[:, 0], path[:, 1], color=color(i), ls="-", lw=2.2, label=label)
     markers = ("o", "s", "D", "^")
     for i, (label, (kind, w)) in enumerate(solutions.items()):
-        k = i + len(paths or {})
         B = penalty_boundary(w, kind)
-        ax.plot(B[:, 0], B[:, 1], color=color(k), ls=style(k + 1), lw=1.8)
-        ax.plot([w[0]], [w[1]], markers[i % 4], ms=9, color=color(k), label=f"{label}: ({w[0]:.2f}, {w[1]:.2f})")
+        ax.plot(B[:, 0], B[:, 1], color=color(i), ls=style(i + 1), lw=1.8)
+        level = float(loss_surface(X, y, 0.0, w[:1], w[1:])[0, 0])
+        ax.contour(g, g, Z, levels=[level], colors=[color(i)], linewidths=1.0, linestyles="solid")
+        ax.plot([w[0]], [w[1]], markers[i % 4], ms=9, color=color(i), zorder=5,
+                label=f"{label}: ({w[0]:.2f}, {w[1]:.2f}), its ball and contour")
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper left")
     return fig
 
 

@@ -404,7 +404,7 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
     w_ls = ridge_fit(X, y, 0.0, fit_intercept=False)[0]
     lams = np.logspace(-3, 2, 121)
     paths = {k: np.array([penalized_solution(X, y, s, k) for s in lams]) for k in PENALTIES}
-    lim = 1.25 * float(np.abs(w_ls).max())
+    lim = 1.6 * float(np.abs(w_ls).max())
     g = np.linspace(-lim, lim, 161)
     Z = loss_surface(X, y, 0.0, g, g)
     fig, ax = new_figure(width=6.2, height=6.0)
@@ -422,7 +422,7 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
     ax.set_aspect("equal")
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
-    ax.legend(fontsize=9, loc="lower left")
+    ax.legend(fontsize=9, loc="upper left")
 
     def draw(lam, kind):
         w = penalized_solution(X, y, lam, kind)
@@ -437,11 +437,18 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
             state["touch"].remove()
         level = float(loss_surface(X, y, 0.0, w[:1], w[1:])[0, 0])
         state["touch"] = ax.contour(g, g, Z, levels=[level], colors=[COLORS["vermillion"]], linewidths=1.5)
-        where = "on an axis (a weight is exactly 0)" if np.any(w == 0) else "off the axes"
-        ax.set_title(f"{kind}, lambda = {lam:.2g}: w = ({w[0]:.2f}, {w[1]:.2f}), {where}", fontsize=10)
+        if np.all(w == 0):
+            where = "at the origin"
+        elif np.any(w == 0):
+            where = "on an axis (a weight is exactly 0)"
+        else:
+            where = "off the axes"
+        ax.set_title(f"{kind}, lambda = {lam:.3g}: w = ({w[0]:.2f}, {w[1]:.2f}), {where}", fontsize=10)
 
+    lam_control = log_slider(max(lam, 1e-3), min_exp=-3, max_exp=2, description="lambda")
+    lam_control.step = 0.01
     controls = {
-        "lam": log_slider(max(lam, 1e-3), min_exp=-3, max_exp=2, description="lambda"),
+        "lam": lam_control,
         "kind": W.Dropdown(options=list(PENALTIES), value=kind, description="penalty"),
     }
     return FigureDemo(fig, draw, controls)

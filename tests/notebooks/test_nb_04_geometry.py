@@ -9,7 +9,7 @@ from nbrun import run_and_collect, source_notebook
 
 NAMES = [
     "X", "y", "w_star", "lam", "w_ridge", "grad_data", "lams", "path", "kept", "eigvals", "k1", "worst",
-    "l1s", "lasso_path", "first_zero", "w_lasso", "w_diamond", "ours_lasso", "sk_lasso", "ours_enet",
+    "l1s", "lasso_path", "threshold", "direction", "w_lasso", "w_diamond", "ours_lasso", "sk_lasso", "ours_enet",
     "sk_enet", "q1", "q2", "q3", "q4",
 ]
 
@@ -49,12 +49,18 @@ def test_penalty_equals_constraint(ns):
 
 
 def test_lasso_zeroes_and_ridge_does_not(ns):
-    lasso = ns["lasso_path"]
-    k = int(np.argmax(lasso[:, 1] == 0))
-    assert ns["first_zero"] == ns["l1s"][k]
-    assert np.all(lasso[k:, 1] == 0) and np.all(lasso[:k, 1] != 0)  # zero from there on
-    assert 1.6 < ns["first_zero"] < 1.8  # "past about 1.7"
-    assert np.all(np.abs(ns["path"][:, 1]) > 1e-3)  # ridge never touches an axis
+    from l2reg.demos import penalized_solution
+
+    X, y, thr = ns["X"], ns["y"], ns["threshold"]
+    assert thr == pytest.approx(1.6432, abs=1e-4)
+    # exactly at the optimality-condition threshold: non-zero just below, zero just above
+    assert penalized_solution(X, y, thr * (1 - 1e-6), "l1")[1] > 0
+    assert penalized_solution(X, y, thr * (1 + 1e-6), "l1")[1] == 0
+    lasso, l1s = ns["lasso_path"], ns["l1s"]
+    assert np.all((lasso[:, 1] == 0) == (l1s > thr))  # zero exactly from the threshold on
+    d = ns["direction"]
+    assert d[1] / d[0] == pytest.approx(30, abs=0.5)  # "w2 falls 30 times faster"
+    assert np.all(np.abs(ns["path"][:, 1]) > 1e-3)  # the ridge path stays off the axis
     assert ns["w_lasso"][1] == 0 and ns["w_diamond"][1] == 0
     np.testing.assert_allclose(ns["w_lasso"], ns["w_diamond"], atol=1e-9)
 
@@ -62,6 +68,7 @@ def test_lasso_zeroes_and_ridge_does_not(ns):
 def test_sklearn_scaling(ns):
     np.testing.assert_allclose(ns["ours_lasso"], ns["sk_lasso"], atol=1e-9)
     np.testing.assert_allclose(ns["ours_enet"], ns["sk_enet"], atol=1e-9)
+    assert np.all(ns["ours_enet"] != 0) and np.all(ns["ours_lasso"] != 0)  # checked off the axes
 
 
 def test_elastic_net_can_zero_a_weight(ns):
