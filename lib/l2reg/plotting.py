@@ -475,3 +475,68 @@ def plot_prediction_spread(x, panels, *, truth=None, title="Predictions from man
         ax.legend(loc="lower right", fontsize=8)
     fig.suptitle(title)
     return fig
+
+
+__all__ += ["plot_heatmap"]
+
+
+def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_label, marks=None, fmt=".3f",
+                 cmap="viridis", vmin=None, vmax=None, ax=None):
+    """A grid of values as coloured cells, each annotated with its value.
+
+    Parameters
+    ----------
+    values : array_like of shape (a, b)
+        Row ``i`` is drawn at ``row_labels[i]`` (bottom to top), column ``j`` at
+        ``col_labels[j]``.
+    row_labels, col_labels : list of str
+        Tick labels of the rows (y axis) and columns (x axis).
+    xlabel, ylabel, title, cbar_label : str
+        Axis labels, title and the label of the colour bar.
+    marks : list of (int, int), optional
+        Cells ``(i, j)`` to outline (say, the best column of each row).
+    fmt : str, default ".3f"
+        Format of the annotations.
+    cmap : str, default "viridis"
+        A perceptually uniform, colour-blind-safe colour map ("viridis" or "cividis").
+    vmin, vmax : float, optional
+        Colour limits, to share one scale between two heatmaps.
+    ax : Axes, optional
+        Draw into this Axes instead of a new figure.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> from l2reg.plotting import plot_heatmap
+    >>> fig = plot_heatmap([[1.0, 2.0], [3.0, 4.0]], ["a", "b"], ["c", "d"], xlabel="x", ylabel="y",
+    ...                    title="t", cbar_label="error", marks=[(0, 1)])
+    >>> [t.get_text() for t in fig.axes[0].texts]
+    ['1.000', '2.000', '3.000', '4.000']
+    >>> fig.axes[1].get_ylabel()
+    'error'
+    """
+    from matplotlib.patches import Rectangle
+
+    values = np.asarray(values, dtype=float)
+    if ax is None:
+        fig, ax = new_figure(width=5.4, height=4.2)
+    else:
+        fig = ax.figure
+    im = ax.imshow(values, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    lo, hi = im.get_clim()
+    for (i, j), val in np.ndenumerate(values):
+        light = (val - lo) < 0.6 * (hi - lo) if hi > lo else True  # dark cells get white text
+        ax.text(j, i, format(val, fmt), ha="center", va="center", fontsize=9,
+                color="white" if light else "black")
+    for i, j in marks or []:
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=2.5, ec=COLORS["vermillion"]))
+    ax.set_xticks(range(values.shape[1]), col_labels)
+    ax.set_yticks(range(values.shape[0]), row_labels)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    fig.colorbar(im, ax=ax, label=cbar_label)
+    return fig

@@ -608,3 +608,81 @@ def prior_width_demo(x, y, sigma, *, tau=0.5):
         tau_l.set_xdata([tau, tau])
 
     return FigureDemo(fig, draw, {"tau": log_slider(tau, min_exp=-2, max_exp=1, description="tau")})
+
+
+__all__ += ["adamw_demo"]
+
+
+def adamw_demo(*, lr=0.01, weight_decay=0.1, steps=300, scales=(10.0, 0.1)):
+    """Drag the weight decay and the learning rate; watch two weights under Adam + L2 and AdamW.
+
+    Both weights start at 1 and get pure-noise gradients, one ``scales[0]``
+    times the noise, the other ``scales[1]`` times the same noise, so only the
+    decay pulls them to 0. Left: Adam with coupled L2 (``torch.optim.Adam``'s
+    ``weight_decay``), which decays the large-gradient weight far less. Right:
+    AdamW, where both follow one trajectory. The numbers come from
+    :func:`l2reg.network.adam_decay_race`.
+
+    Parameters
+    ----------
+    lr, weight_decay : float
+        Initial learning rate and weight decay.
+    steps : int
+        Steps shown.
+    scales : tuple of float
+        Gradient size of the two weights.
+
+    Returns
+    -------
+    FigureDemo
+
+    Examples
+    --------
+    >>> from l2reg.widgets import adamw_demo
+    >>> demo = adamw_demo(lr=0.01, weight_decay=0.1)
+    >>> before = demo.image.value
+    >>> demo.set(weight_decay=1.0)
+    >>> demo.image.value != before
+    True
+    """
+    from .network import adam_decay_race
+
+    lr = v.as_nonnegative("lr", lr)
+    weight_decay = v.as_nonnegative("weight_decay", weight_decay)
+    steps = v.as_int("steps", steps, minimum=1)
+    scales = v.as_vector("scales", scales, length=2)
+    v.check_positive_entries("scales", scales)
+    t = np.arange(steps + 1)
+    fig, axes = new_figure(2, width=4.8, height=3.8)
+    lines = {}
+    for ax, kind, name in zip(axes, ("adam", "adamw"), ("Adam + L2 (coupled)", "AdamW (decoupled)")):
+        lines[kind] = [
+            ax.plot(t, np.ones_like(t, dtype=float), color=COLORS["blue"], lw=2,
+                    label=f"weight with gradients x {scales[0]:g}")[0],
+            ax.plot(t, np.ones_like(t, dtype=float), color=COLORS["orange"], ls="--", lw=2,
+                    label=f"weight with gradients x {scales[1]:g}")[0],
+        ]
+        ax.axhline(0.0, color="0.6", lw=0.8)
+        ax.set_xlim(0, steps)
+        ax.set_xlabel("step t")
+        ax.set_ylabel("weight w")
+        ax.legend(fontsize=8, loc="lower left")
+        ax.set_title(name, fontsize=10)
+
+    def draw(lr, weight_decay):
+        r = adam_decay_race(lr, weight_decay, steps, scales=scales)
+        both = np.concatenate([r["adam"], r["adamw"]])
+        top, bottom = 1.15 * max(1.0, float(both.max())), 1.15 * min(-0.1, float(both.min()))
+        for kind, ax in zip(("adam", "adamw"), axes):
+            for k, line in enumerate(lines[kind]):
+                line.set_ydata(r[kind][:, k])
+            ax.set_ylim(bottom, top)
+        a, b = r["adam_decay"]
+        axes[0].set_title(f"Adam + L2: decay per step {a:.1e} vs {b:.1e}", fontsize=10)
+        axes[1].set_title(f"AdamW: decay per step lr * wd = {r['adamw_decay']:.1e} for both", fontsize=10)
+
+    controls = {
+        "lr": log_slider(lr, min_exp=-4, max_exp=-1, description="learning rate"),
+        "weight_decay": log_slider(weight_decay, min_exp=-3, max_exp=1, description="weight decay"),
+    }
+    return FigureDemo(fig, draw, controls)
