@@ -150,6 +150,23 @@ PARTLY_WRONG["06_bayesian_view"] = {
     ),
     "quiz_q2": 'q2 = "a"',
 }
+PARTLY_WRONG["07_adamw"] = {
+    # Adam without the bias corrections 1 - beta**t: fails the visible and hidden tests
+    "ex_adam": (
+        "def adam_step(w, g, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=False):\n"
+        "    beta1, beta2 = betas\n"
+        "    w, g = np.asarray(w, float), np.asarray(g, float)\n"
+        "    if decoupled:\n"
+        "        w = w * (1 - lr * weight_decay)\n"
+        "    else:\n"
+        "        g = g + weight_decay * w\n"
+        "    m = beta1 * m + (1 - beta1) * g\n"
+        "    v = beta2 * v + (1 - beta2) * g * g\n"
+        "    return w - lr * m / (np.sqrt(v) + eps), m, v\n"
+    ),
+    "quiz_q3": "q3 = 0.005",  # the seeds' loose reading: weight_decay = lambda
+    "quiz_q4": 'q4 = "a"',  # AdamW's weight_decay taken for an L2 lambda
+}
 WRONG_TESTS = {
     "01_penalty": {"test_standardize", "test_quiz_q2", "test_quiz_q3"},
     "02_gradient": {"test_gradient", "test_quiz_q3", "test_quiz_q5"},
@@ -157,6 +174,7 @@ WRONG_TESTS = {
     "04_geometry": {"test_soft", "test_quiz_q4"},
     "05_choosing_lambda": {"test_kfold", "test_quiz_q2", "test_quiz_q3"},
     "06_bayesian_view": {"test_map", "test_quiz_q2"},
+    "07_adamw": {"test_adam", "test_quiz_q3", "test_quiz_q4"},
 }
 
 
