@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validation as v
+from .ridge import _centre  # the intercept is handled exactly as ridge_fit does
 
 __all__ = [
     "Posterior",
@@ -102,15 +103,6 @@ def ridge_lambda(sigma, tau, n):
     tau = v.as_positive("tau", tau)
     n = v.as_int("n", n, minimum=1)
     return (sigma / tau) ** 2 / n
-
-
-def _centre(X, y, fit_intercept):
-    """Centred copies of ``X`` and ``y`` and their means (zeros without intercept)."""
-    if fit_intercept:
-        x_mean = X.mean(axis=0)
-        y_mean = float(y.mean())
-        return X - x_mean, y - y_mean, x_mean, y_mean
-    return X, y, np.zeros(X.shape[1]), 0.0
 
 
 def _inputs(X, y, sigma, tau, fit_intercept):
