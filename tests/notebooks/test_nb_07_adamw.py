@@ -72,11 +72,13 @@ def test_the_grid(ns):
     assert np.all(adam[:, 3:] > adam[:, 2:3])
     # "at 0.1 ... validation MSE about 0.33 for every learning rate from 0.01 up"
     np.testing.assert_allclose(adam[lrs >= 0.01, 3], 0.33, atol=0.01)
-    # AdamW: flat over three decades, best moves from 1e-4 at lr 0.003 to 0.1 at lr 0.1
+    # AdamW: "the error hardly changes from 1e-4 to 0.1 (by less than 0.01 in every row)";
+    # "only at weight_decay = 1 does the error rise"
+    assert wds[0] == 1e-4 and wds[3] == 0.1 and wds[4] == 1
     assert np.all(adamw[:, :4].max(axis=1) - adamw[:, :4].min(axis=1) < 0.01)
-    best = wds[grids["adamw"]["best"]]
-    assert best[0] == 1e-4 and best[-1] == 0.1 and lrs[0] == 0.003 and lrs[-1] == 0.1
-    assert np.all(np.diff(best) >= 0)
+    assert np.all(adamw[:, 4] > adamw[:, :4].max(axis=1) + 0.05)
+    # "forgiving under AdamW, touchy under Adam + L2": the spread of each row
+    assert np.all(np.ptp(adamw[:, :4], axis=1) < np.ptp(adam[:, :4], axis=1))
 
 
 def test_quiz_answer_key(ns):
