@@ -20,7 +20,7 @@ Examples
 from .bayes import log_likelihood, log_prior, map_estimate, neg_log_posterior, posterior, ridge_lambda
 from .optim import SGD, Adam, AdamW
 from .penalty import decay_factor, l2_penalty, numerical_gradient, ridge_gradient, ridge_loss
-from .ridge import ridge_fit, ridge_path
+from .ridge import ridge_fit, ridge_kfold_errors, ridge_loo_errors, ridge_path
 
 __version__ = "0.1.0"
 
@@ -32,6 +32,8 @@ __all__ = [
     "decay_factor",
     "ridge_fit",
     "ridge_path",
+    "ridge_loo_errors",
+    "ridge_kfold_errors",
     "SGD",
     "Adam",
     "AdamW",

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _validation as v
 
-__all__ = ["ridge_fit", "ridge_path"]
+__all__ = ["ridge_fit", "ridge_path", "ridge_loo_errors", "ridge_kfold_errors"]
 
 _EPS = np.finfo(np.float64).eps
 
@@ -211,3 +211,172 @@ def ridge_path(X, y, lams, fit_intercept=True):
     W = _svd_weights(Xc, yc, X.shape[0] * lams)
     b = y_mean - W @ x_mean if fit_intercept else np.zeros(lams.size)
     return W, b
+
+
+def ridge_loo_errors(X, y, lams, fit_intercept=True, per_example=False):
+    """Leave-one-out errors of ridge regression for many penalties from one SVD.
+
+    Leaving example ``i`` out and refitting gives the prediction error
+    ``(y_i - yhat_i) / (1 - h_ii)``, where ``yhat`` is the fit on all ``n``
+    examples and ``h_ii`` the diagonal of its hat matrix
+    ``H = 1 1^T / n + Xc (Xc^T Xc + n lam I)^{-1} Xc^T`` (``Xc`` the centred
+    features; without intercept ``X`` itself and no ``1 1^T / n``). With the
+    thin SVD ``Xc = U diag(s) V^T``,
+    ``h_ii = 1/n + sum_j U_ij**2 s_j**2 / (s_j**2 + n lam)``, for every ``lam``
+    at once.
+
+    Each leave-one-out fit keeps the penalty ``n lam ||w||^2`` on the *sum* of
+    its ``n - 1`` squared errors, i.e. it is ``ridge_fit`` on the ``n - 1``
+    remaining examples with ``lam * n / (n - 1)``. That is scikit-learn's
+    ``Ridge(alpha=n * lam)`` on every subset, so the result equals
+    ``RidgeCV(alphas=n * lams, store_cv_results=True).cv_results_`` (squared
+    errors). The intercept is refitted, unpenalized, in each leave-one-out fit.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+        Features, one row per example; ``n >= 2``.
+    y : array_like of shape (n,)
+        Targets.
+    lams : array_like of shape (k,)
+        Penalty strengths, each >= 0, in any order.
+    fit_intercept : bool, default True
+        Whether each fit has an unpenalized intercept.
+    per_example : bool, default False
+        Return every example's squared error instead of their mean.
+
+    Returns
+    -------
+    ndarray of shape (k,), or (k, n) with ``per_example``
+        Mean squared leave-one-out error for each ``lams[k]``; with
+        ``per_example``, row ``k`` holds ``(y_i - yhat_{-i})**2`` for every
+        ``i``. At ``lam == 0`` an example the fit interpolates with leverage
+        ``h_ii == 1`` has no defined shortcut; its entry is ``inf`` or ``nan``.
+
+    Raises
+    ------
+    TypeError
+        If an array does not hold real numbers or a flag is not a bool.
+    ValueError
+        If ``X`` is not a 2-D array of finite numbers with at least two rows,
+        ``y`` does not have one finite entry per row of ``X``, or ``lams`` is
+        not a non-empty 1-D array of finite numbers >= 0.
+
+    See Also
+    --------
+    ridge_path : the fits themselves, from the same SVD.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg import ridge_fit, ridge_loo_errors
+    >>> X = np.array([[0.0], [1.0], [2.0], [4.0]])
+    >>> y = np.array([0.0, 1.5, 1.5, 4.0])
+    >>> ridge_loo_errors(X, y, [0.0, 0.1]).round(6).tolist()
+    [0.37424, 0.557464]
+    >>> # the same by refitting without each example (lam * n / (n - 1) on n - 1 rows)
+    >>> keep = lambda i: np.arange(4) != i
+    >>> fits = [ridge_fit(X[keep(i)], y[keep(i)], 0.1 * 4 / 3) for i in range(4)]
+    >>> brute = [(y[i] - X[i] @ w - b) ** 2 for i, (w, b) in enumerate(fits)]
+    >>> round(float(np.mean(brute)), 6)
+    0.557464
+    """
+    X = v.as_matrix("X", X)
+    if X.shape[0] < 2:
+        raise ValueError(f"X: expected at least 2 rows, got an array of shape {X.shape}")
+    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
+    lams = v.as_lambdas("lams", lams)
+    fit_intercept = v.as_bool("fit_intercept", fit_intercept)
+    per_example = v.as_bool("per_example", per_example)
+    n, p = X.shape
+    Xc, yc, _, _ = _centre(X, y, fit_intercept)
+    U, s, _ = np.linalg.svd(Xc, full_matrices=False)
+    keep = s > _EPS * max(n, p) * s[0] if s[0] > 0 else np.zeros(s.shape, dtype=bool)
+    s2 = s**2
+    denom = s2 + n * lams[:, None]  # (k, r)
+    # shrinkage factors s^2 / (s^2 + n lam), 0 for singular values treated as zero
+    shrink = np.divide(s2, denom, out=np.zeros_like(denom), where=keep & (denom > 0))
+    uty = U.T @ yc
+    residual = yc[None, :] - (shrink * uty) @ U.T  # (k, n): y - yhat (the mean cancels)
+    leverage = (shrink @ (U**2).T) + (1.0 / n if fit_intercept else 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        errors = (residual / (1.0 - leverage)) ** 2
+    return errors if per_example else errors.mean(axis=1)
+
+
+def ridge_kfold_errors(X, y, lams, k=5, fit_intercept=True):
+    """k-fold cross-validation error of ridge regression for many penalties.
+
+    The folds are contiguous blocks of rows, as ``numpy.array_split(arange(n), k)``
+    cuts them and as scikit-learn's ``KFold(n_splits=k)`` (no shuffling) does:
+    the first ``n % k`` folds have one row more. For each fold, the other rows
+    are fitted with :func:`ridge_path` at every ``lam`` (mean-loss convention
+    on *that training set's* size), and the fold's mean squared error is
+    recorded. The result is the plain average of the ``k`` fold errors, which is
+    what scikit-learn's ``GridSearchCV(..., scoring="neg_mean_squared_error")``
+    reports (with the opposite sign) as ``mean_test_score``.
+
+    When ``k`` divides ``n`` every training set has ``m = n - n // k`` rows and
+    the result equals that of ``Ridge(alpha=m * lam)`` in ``GridSearchCV`` with
+    ``cv=KFold(k)``; otherwise the training sets differ in size and no single
+    ``alpha`` reproduces it exactly.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+        Features, one row per example.
+    y : array_like of shape (n,)
+        Targets.
+    lams : array_like of shape (K,)
+        Penalty strengths, each >= 0.
+    k : int, default 5
+        Number of folds, ``2 <= k <= n``.
+    fit_intercept : bool, default True
+        Whether each fit has an unpenalized intercept.
+
+    Returns
+    -------
+    ndarray of shape (K,)
+        Mean over the folds of the validation mean squared error, per ``lam``.
+
+    Raises
+    ------
+    TypeError
+        If an array does not hold real numbers, ``k`` is not an integer or
+        ``fit_intercept`` is not a bool.
+    ValueError
+        If the arrays have the wrong shapes or non-finite entries, a ``lam`` is
+        negative, or ``k`` is not between 2 and ``n``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg import ridge_fit, ridge_kfold_errors
+    >>> X = np.arange(8.0)[:, None]; y = np.array([0.0, 1.2, 1.9, 3.3, 3.8, 5.1, 6.2, 6.8])
+    >>> errors = ridge_kfold_errors(X, y, [0.0, 1.0], k=2)
+    >>> w, b = ridge_fit(X[4:], y[4:], 1.0)          # fold 1 = rows 0..3, trained on rows 4..7
+    >>> fold1 = np.mean((y[:4] - X[:4] @ w - b) ** 2)
+    >>> w, b = ridge_fit(X[:4], y[:4], 1.0)
+    >>> fold2 = np.mean((y[4:] - X[4:] @ w - b) ** 2)
+    >>> bool(np.isclose(errors[1], (fold1 + fold2) / 2))
+    True
+    """
+    X = v.as_matrix("X", X)
+    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
+    lams = v.as_lambdas("lams", lams)
+    n = X.shape[0]
+    k = v.as_int("k", k, minimum=2, maximum=max(n, 2))
+    if n < 2:
+        raise ValueError(f"X: expected at least 2 rows, got an array of shape {X.shape}")
+    fit_intercept = v.as_bool("fit_intercept", fit_intercept)
+    total = np.zeros(lams.size)
+    for fold in np.array_split(np.arange(n), k):
+        train = np.ones(n, dtype=bool)
+        train[fold] = False
+        Xt, yt = X[train], y[train]
+        Xc, yc, x_mean, y_mean = _centre(Xt, yt, fit_intercept)
+        W = _svd_weights(Xc, yc, Xt.shape[0] * lams)
+        b = y_mean - W @ x_mean if fit_intercept else np.zeros(lams.size)
+        residual = y[fold][None, :] - W @ X[fold].T - b[:, None]
+        total += np.mean(residual**2, axis=1)
+    return total / k

@@ -13,6 +13,8 @@ from l2reg import (
     numerical_gradient,
     ridge_fit,
     ridge_gradient,
+    ridge_kfold_errors,
+    ridge_loo_errors,
     ridge_loss,
     ridge_path,
 )
@@ -34,6 +36,8 @@ def good_args():
         "eps": 1e-6,
         "lr": 0.01,
         "fit_intercept": True,
+        "per_example": False,
+        "k": 2,
     }
 
 
@@ -45,6 +49,8 @@ FUNCTIONS = {
     "decay_factor": (decay_factor, ["lr", "lam"]),
     "ridge_fit": (ridge_fit, ["X", "y", "lam", "fit_intercept"]),
     "ridge_path": (ridge_path, ["X", "y", "lams", "fit_intercept"]),
+    "ridge_loo_errors": (ridge_loo_errors, ["X", "y", "lams", "fit_intercept", "per_example"]),
+    "ridge_kfold_errors": (ridge_kfold_errors, ["X", "y", "lams", "k", "fit_intercept"]),
 }
 
 KINDS = {
@@ -57,6 +63,8 @@ KINDS = {
     "b": "real",
     "lams": "lambdas",
     "fit_intercept": "bool",
+    "per_example": "bool",
+    "k": "folds",
     "f": "callable",
 }
 
@@ -167,6 +175,17 @@ BOOL_CASES = COMMON + [
 
 CALLABLE_CASES = COMMON + [("int", 3, T), ("list", [len], T)]
 
+# a number of folds: an integer from 2 to the number of rows (N)
+FOLDS_CASES = COMMON + [
+    ("bool", True, T),
+    ("float", 2.0, T),
+    ("nan", float("nan"), T),
+    ("list", [2], T),
+    ("1-element-array", np.array([2]), V),
+    ("one", 1, V),
+    ("more-than-rows", N + 1, V),
+]
+
 
 def cases_for(func_name, arg):
     kind = KINDS[arg]
@@ -183,6 +202,8 @@ def cases_for(func_name, arg):
         return BOOL_CASES
     if kind == "callable":
         return CALLABLE_CASES
+    if kind == "folds":
+        return FOLDS_CASES
     raise AssertionError(kind)
 
 

@@ -1,0 +1,149 @@
+"""ridge_loo_errors against brute-force refits and scikit-learn's RidgeCV."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import RidgeCV
+
+from l2reg import ridge_fit, ridge_loo_errors
+
+SHAPES = [(30, 5), (25, 25), (12, 40), (40, 1)]
+LAMS = np.array([1e-4, 1e-2, 0.3, 5.0])
+
+
+def make_data(n, p, seed=0):
+    """Uncentred features on different scales, so that centring and the intercept matter."""
+    rng = np.random.default_rng(100 * n + p + seed)
+    X = rng.normal(size=(n, p)) * rng.uniform(0.1, 5.0, size=p) + rng.uniform(-3, 3, size=p)
+    y = X @ rng.normal(size=p) + 4.0 + rng.normal(size=n)
+    return X, y
+
+
+def brute_force(X, y, lams, fit_intercept):
+    """Refit without each example: ridge_fit on n - 1 rows with lam * n / (n - 1)."""
+    n = X.shape[0]
+    out = np.empty((len(lams), n))
+    for i in range(n):
+        keep = np.arange(n) != i
+        for k, lam in enumerate(lams):
+            w, b = ridge_fit(X[keep], y[keep], lam * n / (n - 1), fit_intercept=fit_intercept)
+            out[k, i] = (y[i] - X[i] @ w - b) ** 2
+    return out
+
+
+@pytest.mark.parametrize("n,p", SHAPES)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_equals_brute_force_refits(n, p, fit_intercept):
+    X, y = make_data(n, p)
+    got = ridge_loo_errors(X, y, LAMS, fit_intercept=fit_intercept, per_example=True)
+    np.testing.assert_allclose(got, brute_force(X, y, LAMS, fit_intercept), rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(ridge_loo_errors(X, y, LAMS, fit_intercept), got.mean(axis=1), rtol=1e-14)
+
+
+@pytest.mark.parametrize("n,p", SHAPES)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_equals_ridgecv_stored_values(n, p, fit_intercept):
+    """RidgeCV(alphas = n * lams) stores each example's squared leave-one-out error."""
+    X, y = make_data(n, p, seed=1)
+    model = RidgeCV(alphas=n * LAMS, fit_intercept=fit_intercept, store_cv_results=True).fit(X, y)
+    assert model.cv_results_.shape == (n, len(LAMS))
+    got = ridge_loo_errors(X, y, LAMS, fit_intercept=fit_intercept, per_example=True)
+    np.testing.assert_allclose(got, model.cv_results_.T, rtol=1e-8, atol=1e-12)
+    # ... and so it chooses the same penalty
+    assert model.alpha_ == pytest.approx(n * LAMS[np.argmin(got.mean(axis=1))])
+
+
+def test_lambda_zero_with_full_column_rank_is_ordinary_loo():
+    X, y = make_data(30, 3)
+    got = ridge_loo_errors(X, y, [0.0], per_example=True)
+    np.testing.assert_allclose(got, brute_force(X, y, [0.0], True), rtol=1e-8)
+
+
+def test_order_of_lambdas_does_not_matter():
+    X, y = make_data(20, 6)
+    lams = np.array([3.0, 0.01, 0.5])
+    order = np.argsort(lams)
+    np.testing.assert_allclose(ridge_loo_errors(X, y, lams)[order], ridge_loo_errors(X, y, lams[order]))
+
+
+def test_inputs_are_not_modified():
+    X, y = make_data(15, 4)
+    X0, y0 = X.copy(), y.copy()
+    ridge_loo_errors(X, y, LAMS)
+    assert np.array_equal(X, X0) and np.array_equal(y, y0)
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,name",
+    [
+        ({"X": np.ones((1, 2)), "y": [1.0]}, ValueError, "X"),
+        ({"y": np.ones(7)}, ValueError, "y"),
+        ({"lams": [0.1, -1.0]}, ValueError, "lams"),
+        ({"lams": []}, ValueError, "lams"),
+        ({"lams": [np.nan]}, ValueError, "lams"),
+        ({"fit_intercept": 1}, TypeError, "fit_intercept"),
+        ({"per_example": "yes"}, TypeError, "per_example"),
+        ({"X": [["a", "b"]] * 8}, TypeError, "X"),
+    ],
+)
+def test_bad_inputs_name_the_parameter(kwargs, exc, name):
+    X, y = make_data(8, 2)
+    args = {"X": X, "y": y, "lams": LAMS, **kwargs}
+    with pytest.raises(exc, match=f"^{name}"):
+        ridge_loo_errors(**args)
+
+
+# ---------------------------------------------------------------- k-fold
+
+
+def kfold_brute_force(X, y, lams, k, fit_intercept=True):
+    n = X.shape[0]
+    folds = np.array_split(np.arange(n), k)
+    out = np.zeros(len(lams))
+    for fold in folds:
+        train = np.setdiff1d(np.arange(n), fold)
+        for j, lam in enumerate(lams):
+            w, b = ridge_fit(X[train], y[train], lam, fit_intercept=fit_intercept)
+            out[j] += np.mean((y[fold] - X[fold] @ w - b) ** 2) / k
+    return out
+
+
+@pytest.mark.parametrize("n,p,k", [(30, 5, 5), (31, 5, 4), (12, 40, 3), (10, 2, 10)])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_kfold_equals_brute_force(n, p, k, fit_intercept):
+    from l2reg import ridge_kfold_errors
+
+    X, y = make_data(n, p, seed=2)
+    np.testing.assert_allclose(ridge_kfold_errors(X, y, LAMS, k, fit_intercept),
+                               kfold_brute_force(X, y, LAMS, k, fit_intercept), rtol=1e-8)
+
+
+@pytest.mark.parametrize("n,k", [(30, 5), (40, 4), (12, 12)])
+def test_kfold_equals_gridsearchcv_when_k_divides_n(n, k):
+    """Every training set has m = n - n/k rows, so Ridge(alpha = m * lam) is the same fit."""
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    from l2reg import ridge_kfold_errors
+
+    X, y = make_data(n, 4, seed=3)
+    m = n - n // k
+    search = GridSearchCV(Ridge(), {"alpha": m * LAMS}, cv=KFold(n_splits=k),
+                          scoring="neg_mean_squared_error").fit(X, y)
+    np.testing.assert_allclose(-search.cv_results_["mean_test_score"], ridge_kfold_errors(X, y, LAMS, k), rtol=1e-8)
+
+
+def test_kfold_with_k_equal_n_is_loo_with_n_minus_one_scaling():
+    from l2reg import ridge_kfold_errors
+
+    X, y = make_data(15, 3, seed=4)
+    n = 15
+    np.testing.assert_allclose(ridge_kfold_errors(X, y, LAMS, n), ridge_loo_errors(X, y, LAMS * (n - 1) / n), rtol=1e-8)
+
+
+@pytest.mark.parametrize("k,exc", [(1, ValueError), (9, ValueError), (2.0, TypeError)])
+def test_kfold_bad_k_is_named(k, exc):
+    from l2reg import ridge_kfold_errors
+
+    X, y = make_data(8, 2)
+    with pytest.raises(exc, match="^k"):
+        ridge_kfold_errors(X, y, LAMS, k)
