@@ -509,7 +509,7 @@ def lambda_sweep_demo(sweep, *, lam=None, min_exp=-4, max_exp=2, truth=None):
     (val_dot,) = ax_err.plot([lam], [start["val_mse"]], "s", color=COLORS["orange"])
     ax_err.set_xlabel("lambda (log scale)")
     ax_err.set_ylabel("mean squared error (log scale)")
-    ax_err.legend(fontsize=9, loc="upper left")
+    ax_err.legend(fontsize=9, loc="lower right")
     index = np.arange(1, p + 1)
     if truth is not None:
         truth = v.as_vector("truth", truth, length=p, other="the columns of the sweep's X_train")
