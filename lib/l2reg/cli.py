@@ -1,8 +1,11 @@
 """The ``l2reg`` command.
 
 ``l2reg lessons`` regenerates the student lessons from the instructor
-solutions through nbgrader. Instructor errors (no course, an unknown lesson)
-print one line and exit with status 2.
+solutions through nbgrader; ``l2reg grade`` grades a folder or zip of
+submissions in a sandbox; ``l2reg bundle`` writes the student handout zip.
+Instructor errors (no course, an unknown lesson, a missing folder) print one
+line and exit with status 2; problems with submissions never change the exit
+status.
 """
 
 from __future__ import annotations
@@ -17,6 +20,26 @@ def _cmd_lessons(args) -> int:
     root = find_course_root(args.course)
     for path in generate_lessons(root, out=args.out, lessons=args.lesson):
         print(f"wrote {path}")
+    return 0
+
+
+def _cmd_grade(args) -> int:
+    from .grading.grade import grade
+
+    overrides = {"cell_timeout": args.cell_timeout, "notebook_timeout": args.notebook_timeout}
+    grade(args.lesson, args.submissions, args.out, jobs=args.jobs, course_root=args.course,
+          limits_overrides=overrides)
+    sys.stdout.write(grade.summary)
+    return 0
+
+
+def _cmd_bundle(args) -> int:
+    from .grading.bundle import write_bundle
+    from .grading.course import find_course_root
+
+    root = find_course_root(args.course)
+    path, count = write_bundle(root, args.out)
+    print(f"wrote {path} ({count} files)")
     return 0
 
 
@@ -36,6 +59,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder to write the lessons to (default: <course>/lessons)")
     p.add_argument("--course", help="course root (default: found from the working folder)")
     p.set_defaults(func=_cmd_lessons)
+
+    p = sub.add_parser(
+        "grade",
+        help="grade a folder or zip of submissions of one lesson",
+        description=(
+            "Grade one notebook per student (SUBMISSIONS/<student_id>.ipynb or "
+            "SUBMISSIONS/<student_id>/<any>.ipynb, or a zip of either) in a bubblewrap sandbox. "
+            "Writes DIR/grades.csv, DIR/feedback/<student_id>.html, DIR/summary.txt and "
+            "DIR/gradebook.db; running it again regrades from scratch."
+        ),
+    )
+    p.add_argument("lesson", help="lesson folder name under solutions/, e.g. 01_penalty")
+    p.add_argument("submissions", help="folder or .zip of submissions")
+    p.add_argument("--out", default="graded", help="output folder (default: ./graded)")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (default: 1)")
+    p.add_argument("--course", help="course root (default: found from the working folder)")
+    p.add_argument("--cell-timeout", type=float, help="seconds per cell (default: autograder config)")
+    p.add_argument("--notebook-timeout", type=float, help="seconds per notebook (default: autograder config)")
+    p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser(
+        "bundle",
+        help="write the student handout zip",
+        description="Zip the student handout: lessons/, lib/, pyproject.toml and README.md "
+        "(never solutions/, autograder/ or tests/).",
+    )
+    p.add_argument("out", help="the zip file to write, e.g. handout.zip")
+    p.add_argument("--course", help="course root (default: found from the working folder)")
+    p.set_defaults(func=_cmd_bundle)
     return parser
 
 

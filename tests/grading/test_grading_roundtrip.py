@@ -187,3 +187,14 @@ def test_partly_wrong_scores_in_between(course):
     expected = {gid: (0.0 if gid in WRONG_TESTS[lesson] else pts) for gid, pts in points(lesson).items()}
     assert s["cells"] == expected
     assert 0 < s["score"] == sum(expected.values()) < s["max_score"]
+
+
+def test_reference_run_ignores_a_stray_answer_key(tmp_path, monkeypatch):
+    """The trusted reference run records; it must not check itself against whatever
+    answer key the instructor's environment happens to name."""
+    lesson = LESSON_NAMES[0]
+    stray = tmp_path / "stray.json"
+    stray.write_text("{}")  # every record would fail against an empty key
+    monkeypatch.setenv(KEY_ENV, str(stray))
+    by_cell = reference_records(ROOT, lesson)
+    assert all(by_cell.values()), "every graded cell records something"

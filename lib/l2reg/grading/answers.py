@@ -8,10 +8,11 @@ kernel (see :mod:`l2reg.checks`).
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
-from ..checks import MIME
+from ..checks import KEY_ENV, MIME
 from .course import SOURCE, CourseError
 
 
@@ -45,11 +46,17 @@ def reference_records(root, lesson: str, *, timeout: int = 300) -> dict:
 
     (path,) = sorted((Path(root) / SOURCE / lesson).glob("*.ipynb"))
     nb = nbformat.read(str(path), as_version=4)
-    with tempfile.TemporaryDirectory(prefix="l2reg-reference-") as cwd:
-        try:
+    # The reference run must record, not check itself against an answer key that happens
+    # to be named in the instructor's environment: the kernel inherits the environment.
+    saved = os.environ.pop(KEY_ENV, None)
+    try:
+        with tempfile.TemporaryDirectory(prefix="l2reg-reference-") as cwd:
             NotebookClient(nb, timeout=timeout, resources={"metadata": {"path": cwd}}).execute()
-        except CellExecutionError as exc:
-            raise CourseError(f"the reference solution of {lesson} fails: {str(exc).strip().splitlines()[-1]}")
+    except CellExecutionError as exc:
+        raise CourseError(f"the reference solution of {lesson} fails: {str(exc).strip().splitlines()[-1]}")
+    finally:
+        if saved is not None:
+            os.environ[KEY_ENV] = saved
     by_cell = records_by_cell(nb)
     seen = {}
     for grade_id, recs in by_cell.items():

@@ -1,0 +1,222 @@
+"""The process that runs a student's notebook inside the sandbox.
+
+``l2reg grade`` starts it under bubblewrap (see :mod:`l2reg.grading.sandbox`)
+as ``python -I -m l2reg.grading._runner IN_FD OUT_FD LIMITS_JSON``. It reads one
+JSON request per line from ``IN_FD`` (``{"source": ..., "timeout": ...}``),
+runs the source as one cell in an IPython ``InteractiveShell`` and writes one
+JSON line per cell to ``OUT_FD``: ``{"status": "ok" | "error", "outputs": [...],
+"execution_count": n}``, the outputs in nbformat v4 form.
+
+Nothing this process says is trusted by the grader: the student's code shares
+the process and could write anything to ``OUT_FD``. The grader only takes the
+*records* from the outputs and compares them with the reference outside the
+sandbox, so a forged answer needs the answer itself. This runner's job is only
+to run the cells faithfully for an honest notebook and to keep a dishonest one
+within its limits (resource limits, per-cell alarm, capped outputs).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sys
+
+
+class CellTimeout(BaseException):
+    """Raised in the student's code when a cell runs out of time."""
+
+
+class _Cell:
+    """The outputs of the cell being run, with a cap on their total size."""
+
+    def __init__(self, cap):
+        self.cap = cap
+        self.size = 0
+        self.outputs = []
+        self.truncated = False
+
+    def _room(self, n):
+        if self.size + n > self.cap:
+            self.truncated = True
+            return False
+        self.size += n
+        return True
+
+    def stream(self, name, text):
+        if not text:
+            return
+        room = self.cap - self.size
+        if room <= 0:
+            self.truncated = True
+            return
+        if len(text) > room:
+            text = text[:room]
+            self.truncated = True
+        self.size += len(text)
+        if self.outputs and self.outputs[-1].get("output_type") == "stream" and self.outputs[-1]["name"] == name:
+            self.outputs[-1]["text"] += text
+        else:
+            self.outputs.append({"output_type": "stream", "name": name, "text": text})
+
+    def data(self, output_type, data, metadata, execution_count=None):
+        try:
+            data = {str(k): (v if isinstance(v, (str, dict, list)) else str(v)) for k, v in dict(data).items()}
+            metadata = json.loads(json.dumps(metadata or {}, default=str))
+            n = len(json.dumps(data, default=str))
+        except Exception:  # noqa: BLE001 - whatever a student's object does, drop it
+            return
+        if not self._room(n):
+            return
+        out = {"output_type": output_type, "data": data, "metadata": metadata}
+        if output_type == "execute_result":
+            out["execution_count"] = execution_count
+        self.outputs.append(out)
+
+
+CURRENT = None
+
+
+class _Stream(io.TextIOBase):
+    def __init__(self, name):
+        self.name_ = name
+
+    @property
+    def name(self):  # noqa: D401 - file-like
+        return "<" + self.name_ + ">"
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        if not isinstance(s, str):
+            s = str(s)
+        if CURRENT is not None:
+            CURRENT.stream(self.name_, s)
+        return len(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+
+def _make_shell():
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+            if CURRENT is not None:
+                CURRENT.data("display_data", data, metadata)
+
+        def clear_output(self, wait=False):
+            if CURRENT is not None:
+                CURRENT.outputs[:] = []
+
+    class Hook(DisplayHook):
+        def write_output_prompt(self):
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None):
+            if CURRENT is not None:
+                CURRENT.data("execute_result", format_dict, md_dict, self.shell.execution_count)
+
+        def finish_displayhook(self):
+            pass
+
+    class Shell(InteractiveShell):
+        displayhook_class = Hook
+        display_pub_class = Publisher
+
+        def enable_gui(self, gui=None):
+            pass  # no event loop: %matplotlib inline draws into the outputs
+
+        def _showtraceback(self, etype, evalue, stb):
+            if CURRENT is not None:
+                text = "\n".join(stb) if isinstance(stb, list) else str(stb)
+                CURRENT.error = {
+                    "output_type": "error",
+                    "ename": getattr(etype, "__name__", str(etype)),
+                    "evalue": str(evalue)[:10000],
+                    "traceback": [text[-50000:]],
+                }
+
+    cfg = Config()
+    cfg.HistoryManager.enabled = False
+    cfg.InteractiveShell.colors = "nocolor"
+    cfg.InteractiveShell.autocall = 0
+    cfg.InteractiveShell.xmode = "Plain"
+    return Shell.instance(config=cfg)
+
+
+def _set_limits(limits):
+    import resource
+
+    def lim(name, value):
+        if value:
+            resource.setrlimit(name, (int(value), int(value)))
+
+    lim(resource.RLIMIT_AS, limits.get("memory_bytes"))
+    lim(resource.RLIMIT_CPU, limits.get("cpu_seconds"))
+    lim(resource.RLIMIT_FSIZE, limits.get("file_size_bytes"))
+    lim(resource.RLIMIT_NPROC, limits.get("processes"))
+    lim(resource.RLIMIT_NOFILE, limits.get("open_files"))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _write_all(fd, data: bytes):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _on_alarm(signum, frame):
+    raise CellTimeout("the cell ran out of time")
+
+
+def main(argv=None):
+    global CURRENT
+    argv = sys.argv[1:] if argv is None else argv
+    in_fd, out_fd, limits = int(argv[0]), int(argv[1]), json.loads(argv[2])
+    # The student's code gets /dev/null as its standard streams; what it prints
+    # through sys.stdout/sys.stderr is captured per cell.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    _set_limits(limits)
+    sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
+    shell = _make_shell()
+    signal.signal(signal.SIGALRM, _on_alarm)
+    cap = int(limits.get("output_bytes_per_cell", 1 << 20))
+    reader = os.fdopen(in_fd, "r", encoding="utf-8")
+    _write_all(out_fd, b'{"ready": true}\n')
+    for line in reader:
+        request = json.loads(line)
+        CURRENT = cell = _Cell(cap)
+        cell.error = None
+        signal.setitimer(signal.ITIMER_REAL, float(request.get("timeout", 60)))
+        try:
+            shell.run_cell(request["source"], store_history=True)
+        except BaseException as exc:  # noqa: BLE001 - e.g. a timeout between cells
+            cell.error = {"output_type": "error", "ename": type(exc).__name__, "evalue": str(exc)[:1000], "traceback": []}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        CURRENT = None
+        outputs = cell.outputs + ([cell.error] if cell.error else [])
+        if cell.truncated:
+            outputs.append({"output_type": "stream", "name": "stderr", "text": "\n[output truncated by the grader]\n"})
+        reply = {"status": "error" if cell.error else "ok", "outputs": outputs,
+                 "execution_count": shell.execution_count - 1}
+        _write_all(out_fd, (json.dumps(reply, default=str) + "\n").encode("utf-8", "replace"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
