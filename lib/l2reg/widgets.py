@@ -114,7 +114,7 @@ def log_slider(value, *, min_exp, max_exp, description):
     return W.FloatLogSlider(
         value=value, base=10, min=min_exp, max=max_exp, step=0.1,
         description=description, readout_format=".1e", continuous_update=False,
-        layout=W.Layout(width="480px"),
+        layout=W.Layout(width="480px"), style={"description_width": "initial"},
     )
 
 
