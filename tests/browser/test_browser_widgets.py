@@ -5,8 +5,9 @@ code cell has run and the kernel is idle; check that only exercise and quiz cell
 (nbgrader ``solution`` or ``grade``) show an error or anything on stderr, and that every
 unanswered quiz cell does show its NotImplementedError (so the check can see errors). Then, for every
 cell that builds a demo (``widgets.<name>_demo(...)``), find its widget box, and for each
-slider focus the handle and press arrow keys: the readout must move and the demo's image
-must change (a new PNG arrives from the kernel, with other bytes and other pixels). Each
+slider focus the handle and press arrow keys: the readout must move and the demo's figure
+must change (a new PNG arrives from the kernel, with other bytes and other pixels; the
+figure is every image in the demo's output, so a background and an overlay count together). Each
 dropdown gets another option, with the same checks. A screenshot of each demo goes to
 ``test-artifacts/browser/<lesson>-<n>.png``.
 
@@ -22,12 +23,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from ._lab import JS_KERNEL_IDLE, open_and_run_all
+
 pytestmark = pytest.mark.browser
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 
 RUN_TIMEOUT_MS = 300_000  # one lesson, Run All Cells
-STEP_TIMEOUT_MS = 30_000  # one control moved until its new image is shown
+STEP_TIMEOUT_MS = 30_000  # one control moved until its new figure is shown
 DEMO_CALL = re.compile(r"\bwidgets\.\w+_demo\(")
 STDERR = 'application/vnd.jupyter.stderr'
 TOP_LEVEL_RAISE = re.compile(r"^raise NotImplementedError", re.MULTILINE)
@@ -45,28 +48,32 @@ def is_exercise(cell) -> bool:
 
 # --- page helpers ------------------------------------------------------------------------
 
-# All code cells have run (a number in their prompt) and the notebook's kernel is idle.
-JS_ALL_RUN = """() => {
-  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  if (!panel) return false;
-  const ind = panel.querySelector('.jp-Notebook-ExecutionIndicator');
-  if (!ind || ind.getAttribute('data-status') !== 'idle') return false;
-  const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
-  return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+# The demo's figure is every <img> in its widget output (one PNG today; a static background
+# and a transparent overlay stacked in a grid would be two). Its state is the list of their
+# sources once every one has finished loading (blob: URLs from ipywidgets' Image view),
+# or null while one is still loading or none has a picture.
+JS_FIGURE_SRCS = """area => {
+  const imgs = [...area.querySelectorAll('img')];
+  if (!imgs.length || !imgs.every(i => i.complete) || !imgs.some(i => i.naturalWidth > 0)) return null;
+  return imgs.map(i => i.src);
 }"""
 
-JS_KERNEL_IDLE = """() => {
-  const ind = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
-  return !!ind && ind.getAttribute('data-status') === 'idle';
+JS_FIGURE_SHA = """async area => {
+  const out = [];
+  for (const img of area.querySelectorAll('img')) {
+    if (!img.src) { out.push(''); continue; }
+    const buf = await (await fetch(img.src)).arrayBuffer();
+    const d = await crypto.subtle.digest('SHA-256', buf);
+    out.push([...new Uint8Array(d)].map(b => b.toString(16).padStart(2, '0')).join(''));
+  }
+  return out.join(',');
 }"""
 
-# The image's current source, once loaded and decoded (blob: URLs from ipywidgets' Image view).
-JS_IMG_SRC = """img => (img.complete && img.naturalWidth > 0) ? img.src : null"""
-
-JS_IMG_SHA = """async img => {
-  const buf = await (await fetch(img.src)).arrayBuffer();
-  const d = await crypto.subtle.digest('SHA-256', buf);
-  return [...new Uint8Array(d)].map(b => b.toString(16).padStart(2, '0')).join('');
+# The smallest page rectangle holding every image of the figure.
+JS_FIGURE_BOX = """area => {
+  const rs = [...area.querySelectorAll('img')].map(i => i.getBoundingClientRect()).filter(r => r.width && r.height);
+  const x = Math.min(...rs.map(r => r.left)), y = Math.min(...rs.map(r => r.top));
+  return {x: x, y: y, width: Math.max(...rs.map(r => r.right)) - x, height: Math.max(...rs.map(r => r.bottom)) - y};
 }"""
 
 
@@ -74,46 +81,24 @@ def wait_kernel_idle(page) -> None:
     page.wait_for_function(JS_KERNEL_IDLE, timeout=STEP_TIMEOUT_MS)
 
 
-def image_state(img):
-    """(src, sha256 of the PNG bytes, element screenshot) of the demo's image."""
-    img.page.wait_for_function(f"img => ({JS_IMG_SRC})(img) !== null", arg=img.element_handle(),
-                               timeout=STEP_TIMEOUT_MS)
-    src = img.evaluate(JS_IMG_SRC)
-    return src, img.evaluate(JS_IMG_SHA), img.screenshot()
+def figure_srcs(area):
+    return area.evaluate(JS_FIGURE_SRCS)
 
 
-def wait_new_image(img, old_src: str) -> None:
-    """Wait until the image shows a new rendering (a new blob URL, loaded)."""
-    img.page.wait_for_function(
-        f"([img, old]) => {{ const s = ({JS_IMG_SRC})(img); return s !== null && s !== old; }}",
-        arg=[img.element_handle(), old_src], timeout=STEP_TIMEOUT_MS)
+def figure_state(page, area):
+    """(image sources, sha256 of their PNG bytes, screenshot of the figure) of a demo."""
+    page.wait_for_function(f"area => ({JS_FIGURE_SRCS})(area) !== null", arg=area.element_handle(),
+                           timeout=STEP_TIMEOUT_MS)
+    srcs = figure_srcs(area)
+    return srcs, area.evaluate(JS_FIGURE_SHA), page.screenshot(clip=area.evaluate(JS_FIGURE_BOX))
 
 
-# The kernel has started and is idle: the status bar reads "<kernel name> | Idle".
-JS_KERNEL_READY = """() => [...document.querySelectorAll('#jp-main-statusbar .jp-StatusBar-TextItem')]
-  .some(e => /^(?!No Kernel).+ \\| Idle$/.test(e.textContent.trim()))"""
-
-JS_ANY_QUEUED = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')]
-  .some(p => p.textContent.trim() !== '[ ]:')"""
-
-
-def open_and_run_all(page, lab, notebook: str, workspace: str) -> None:
-    """Open the notebook in a fresh workspace, wait for its kernel, then Run > Run All Cells."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    page.goto(lab.lab_url(notebook, workspace), wait_until="domcontentloaded")
-    page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for(state="attached", timeout=120_000)
-    page.wait_for_function(JS_KERNEL_READY, timeout=120_000, polling=200)
-    for attempt in range(3):
-        page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-        page.locator(".lm-Menu .lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        try:
-            page.wait_for_function(JS_ANY_QUEUED, timeout=10_000, polling=200)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise AssertionError(f"{notebook}: Run > Run All Cells did not start any cell") from None
-    page.wait_for_function(JS_ALL_RUN, timeout=RUN_TIMEOUT_MS, polling=500)
+def wait_new_figure(page, area, old_srcs) -> None:
+    """Wait until the figure shows a new rendering: some image has a new source, all loaded."""
+    page.wait_for_function(
+        f"""([area, old]) => {{ const s = ({JS_FIGURE_SRCS})(area);
+                                return s !== null && JSON.stringify(s) !== JSON.stringify(old); }}""",
+        arg=[area.element_handle(), old_srcs], timeout=STEP_TIMEOUT_MS)
 
 
 def stderr_texts(page, nb) -> list[str]:
@@ -138,17 +123,17 @@ def check_outputs(page, nb, lesson: str, when: str) -> None:
     assert not silent, f"{lesson}: unanswered quiz cells {silent} show no NotImplementedError {when}"
 
 
-def move_slider(page, slider, img, label: str) -> None:
-    """Focus the slider's handle, press keys until its readout moves; check the image changes."""
+def move_slider(page, slider, area, label: str) -> None:
+    """Focus the slider's handle, press keys until its readout moves; check the figure changes."""
     handle = slider.locator(".noUi-handle")
     readout = slider.locator(".widget-readout")
     assert handle.count() == 1, f"{label}: no slider handle"
-    start_src, start_sha, start_png = image_state(img)
+    start_srcs, start_sha, start_png = figure_state(page, area)
     start_value = readout.inner_text()
     moved = 0
     for keys in (["ArrowRight", "ArrowRight", "PageUp"], ["ArrowLeft", "ArrowLeft", "PageDown"]):
         for key in keys:
-            before_value, before_src = readout.inner_text(), img.evaluate(JS_IMG_SRC)
+            before_value, before_srcs = readout.inner_text(), figure_srcs(area)
             handle.focus()
             page.keyboard.press(key)
             # The readout moves unless the slider is at its end already.
@@ -158,37 +143,37 @@ def move_slider(page, slider, img, label: str) -> None:
             if readout.inner_text() == before_value:
                 break
             moved += 1
-            wait_new_image(img, before_src)  # continuous_update=False: one rendering per key
+            wait_new_figure(page, area, before_srcs)  # continuous_update=False: one rendering per key
         if moved:
             break
     assert moved, f"{label}: the keyboard did not move the slider (readout stays {start_value!r})"
     wait_kernel_idle(page)
-    end_src, end_sha, end_png = image_state(img)
+    end_srcs, end_sha, end_png = figure_state(page, area)
     end_value = readout.inner_text()
     assert end_value != start_value, f"{label}: readout did not change"
-    assert end_src != start_src, f"{label}: the image was not re-rendered"
-    assert end_sha != start_sha, f"{label}: the image is the same PNG after {start_value} -> {end_value}"
-    assert end_png != start_png, f"{label}: the image looks the same on screen after {start_value} -> {end_value}"
+    assert end_srcs != start_srcs, f"{label}: the figure was not re-rendered"
+    assert end_sha != start_sha, f"{label}: the figure has the same PNGs after {start_value} -> {end_value}"
+    assert end_png != start_png, f"{label}: the figure looks the same on screen after {start_value} -> {end_value}"
 
 
-def change_dropdown(page, dropdown, img, label: str) -> None:
-    """Pick another option of the dropdown; check the image changes."""
+def change_dropdown(page, dropdown, area, label: str) -> None:
+    """Pick another option of the dropdown; check the figure changes."""
     select = dropdown.locator("select")
     assert select.count() == 1, f"{label}: no <select>"
     options = select.locator("option").all_inner_texts()
     current = select.evaluate("s => s.options[s.selectedIndex].textContent")
     assert len(options) > 1, f"{label}: nothing to choose from {options}"
-    start_src, start_sha, start_png = image_state(img)
+    start_srcs, start_sha, start_png = figure_state(page, area)
     for choice in [o for o in options if o != current][:2]:
-        before_src = img.evaluate(JS_IMG_SRC)
+        before_srcs = figure_srcs(area)
         select.focus()
         select.select_option(label=choice)
-        wait_new_image(img, before_src)
+        wait_new_figure(page, area, before_srcs)
     wait_kernel_idle(page)
-    end_src, end_sha, end_png = image_state(img)
-    assert end_src != start_src, f"{label}: the image was not re-rendered"
-    assert end_sha != start_sha, f"{label}: the image is the same PNG after choosing another option"
-    assert end_png != start_png, f"{label}: the image looks the same on screen after choosing another option"
+    end_srcs, end_sha, end_png = figure_state(page, area)
+    assert end_srcs != start_srcs, f"{label}: the figure was not re-rendered"
+    assert end_sha != start_sha, f"{label}: the figure has the same PNGs after choosing another option"
+    assert end_png != start_png, f"{label}: the figure looks the same on screen after choosing another option"
 
 
 # --- the test ----------------------------------------------------------------------------
@@ -205,28 +190,29 @@ def test_widget_demos_respond(path, jupyter_lab, browser, artifacts):
     page_errors: list[str] = []
     page.on("pageerror", lambda exc: page_errors.append(str(exc)))
     try:
-        open_and_run_all(page, jupyter_lab, f"{lesson}/{path.name}", workspace=f"test-{lesson}")
+        open_and_run_all(page, jupyter_lab, f"{lesson}/{path.name}", workspace=f"test-{lesson}",
+                         timeout_ms=RUN_TIMEOUT_MS)
         check_outputs(page, nb, lesson, "after Run All Cells")
 
         cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
         for n, index in enumerate(demo_cells, start=1):
             label = f"{lesson} demo {n} (cell {index})"
-            box = cells.nth(index).locator(".jp-OutputArea-output .widget-vbox:has(img.widget-image)")
-            assert box.count() == 1, f"{label}: the demo's widget is not displayed (widget boxes: {box.count()})"
-            img = box.locator("img.widget-image")
-            assert img.count() == 1, f"{label}: expected one image, found {img.count()}"
-            img.scroll_into_view_if_needed()
+            # The demo's widget output: its controls and its figure (one image or more).
+            box = cells.nth(index).locator(".jp-OutputArea-output:has(img.widget-image)")
+            assert box.count() == 1, f"{label}: the demo's widget is not displayed (widget outputs: {box.count()})"
+            assert box.locator("img.widget-image").count() >= 1, f"{label}: the demo shows no image"
+            box.locator("img.widget-image").first.scroll_into_view_if_needed()
             sliders = box.locator(".widget-slider")
             dropdowns = box.locator(".widget-dropdown")
             assert sliders.count() >= 1, f"{label}: no slider"
             for k in range(sliders.count()):
                 slider = sliders.nth(k)
                 name = slider.locator(".widget-label").inner_text().strip()
-                move_slider(page, slider, img, f"{label}, slider {name!r}")
+                move_slider(page, slider, box, f"{label}, slider {name!r}")
             for k in range(dropdowns.count()):
                 dropdown = dropdowns.nth(k)
                 name = dropdown.locator(".widget-label").inner_text().strip()
-                change_dropdown(page, dropdown, img, f"{label}, dropdown {name!r}")
+                change_dropdown(page, dropdown, box, f"{label}, dropdown {name!r}")
             box.screenshot(path=str(artifacts / f"{lesson}-{n}.png"))
 
         check_outputs(page, nb, lesson, "after moving the controls")
