@@ -943,7 +943,13 @@ def check_choice(name, value, choices):
     ...
     ValueError: norm: expected one of 'l2', 'l1', got 'l3'
     """
-    if not isinstance(value, str) or value not in choices:
+    # Compare kind and value, so that 1 does not pass for True, nor "1" for 1.
+    def same(c):
+        if isinstance(c, str):
+            return isinstance(value, str) and value == c
+        return type(value) is type(c) and value == c
+
+    if not any(same(c) for c in choices):
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name}: expected one of {options}, got {describe(value) if not isinstance(value, str) else repr(value)}")
     return value

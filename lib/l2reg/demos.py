@@ -28,6 +28,8 @@ __all__ = [
     "penalty_value",
     "penalized_solution",
     "penalty_boundary",
+    "loss_ellipses",
+    "loss_contour",
     "one_weight_densities",
 ]
 
@@ -607,6 +609,104 @@ def penalty_boundary(w, kind, points=721):
     else:  # (rho * a + rho**2) / 2 = level
         rho = (-a + np.sqrt(a**2 + 8 * level)) / 2
     return rho[:, None] * np.stack([np.cos(theta), np.sin(theta)], axis=1)
+
+
+def loss_ellipses(X, y, lam, levels, points=361):
+    """Contours of the ridge loss ``mean((y - X w)**2) + lam ||w||^2`` (no intercept), exactly.
+
+    The loss is ``(w - w_lam)^T A (w - w_lam)`` plus its minimum ``L_min``, with
+    ``A = X^T X / n + lam I`` and ``w_lam`` the ridge solution, so its contour at
+    ``level`` is the ellipse ``w_lam + r A^(-1/2) (cos t, sin t)`` with
+    ``r^2 = level - L_min``: exact, and far cheaper than contouring a grid.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, 2)
+        Features; with ``lam = 0`` their columns must be linearly independent.
+    y : array_like of shape (n,)
+    lam : float
+        Penalty strength, >= 0.
+    levels : array_like of shape (k,)
+        Loss values. A level below the minimum has no contour: its rows are NaN.
+    points : int, default 361
+        Points per ellipse (the first and the last coincide).
+
+    Returns
+    -------
+    ndarray of shape (k, points, 2)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg import ridge_loss
+    >>> from l2reg.data import geometry_data
+    >>> from l2reg.demos import loss_ellipses
+    >>> X, y = geometry_data()
+    >>> level = ridge_loss([0.0, 0.0], X, y, 0.5)      # the contour through the origin
+    >>> E = loss_ellipses(X, y, 0.5, [level, 0.0], points=5)
+    >>> bool(np.allclose([ridge_loss(w, X, y, 0.5) for w in E[0]], level))
+    True
+    >>> bool(np.isnan(E[1]).all())                      # below the minimum: no contour
+    True
+    """
+    X = v.as_matrix("X", X)
+    y = v.as_vector("y", y)
+    v.check_same_length("X", X, "y", y)
+    v.check_length("the columns of X", X[0], 2)
+    lam = v.as_nonnegative("lam", lam)
+    levels = v.as_vector("levels", levels)
+    points = v.as_int("points", points, minimum=3)
+    n = X.shape[0]
+    A = X.T @ X / n + lam * np.eye(2)
+    g, Q = np.linalg.eigh(A)
+    if g[0] <= 1e-12 * g[1]:
+        raise ValueError("X: expected linearly independent columns (or lam > 0), got X^T X / n + lam I "
+                         f"with eigenvalues {g[0]:.3g} and {g[1]:.3g}")
+    c = X.T @ y / n
+    w_lam = np.linalg.solve(A, c)
+    minimum = float(np.mean(y**2) - c @ w_lam)
+    r = np.sqrt(np.where(levels >= minimum, levels - minimum, np.nan))
+    t = np.linspace(0.0, 2 * np.pi, points)
+    unit = (np.stack([np.cos(t), np.sin(t)], axis=1) / np.sqrt(g)) @ Q.T
+    return w_lam + r[:, None, None] * unit
+
+
+def loss_contour(X, y, w, points=361):
+    """The contour of the data loss ``mean((y - X v)**2)`` (no intercept) through ``w``.
+
+    The ellipse of :func:`loss_ellipses` with ``lam = 0`` at the loss of ``w``.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, 2)
+        Features with linearly independent columns.
+    y : array_like of shape (n,)
+    w : array_like of shape (2,)
+        A point on the contour.
+    points : int, default 361
+        Points on the ellipse (the first and the last coincide).
+
+    Returns
+    -------
+    ndarray of shape (points, 2)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg import ridge_loss
+    >>> from l2reg.data import geometry_data
+    >>> from l2reg.demos import loss_contour
+    >>> X, y = geometry_data()
+    >>> C = loss_contour(X, y, [1.0, 0.5], points=7)
+    >>> bool(np.allclose([ridge_loss(c, X, y, 0.0) for c in C], ridge_loss([1.0, 0.5], X, y, 0.0)))
+    True
+    """
+    X = v.as_matrix("X", X)
+    y = v.as_vector("y", y)
+    v.check_same_length("X", X, "y", y)
+    w = v.as_vector("w", w, length=2)
+    level = float(np.mean((y - X @ w) ** 2)) if X.shape[1] == 2 else 0.0
+    return loss_ellipses(X, y, 0.0, [level], points)[0]
 
 
 # ----------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_lambda_fit_demo_moves_its_figure(problem):
     assert demo.image.value != first and demo.image.value[:4] == b"\x89PNG"
     fit_line = demo.fig.axes[0].lines[-1]
     np.testing.assert_allclose(fit_line.get_ydata(), problem.state(1.0)["y_grid"])
-    assert f"{problem.state(1.0)['test_mse']:.3f}" in demo.fig.axes[0].get_title()
+    assert f"{problem.state(1.0)['test_mse']:.3f}" in demo.readout.value
     # moving the slider itself, as a user does, goes through the same path
     demo.controls["lam"].value = 0.1
     assert demo.renders == 3
@@ -170,8 +170,9 @@ def test_gradient_descent_demo_moves(centred):
     assert demo.image.value != first
     path_line = demo.fig.axes[0].lines[0]
     np.testing.assert_allclose(path_line.get_xdata(), gradient_descent_path(X, y, 0.5, 0.3, 30)[:, 0])
+    assert "converges" in demo.readout.value
     demo.set(lr=3.0)
-    assert "diverges" in demo.fig.axes[1].get_title()
+    assert "diverges" in demo.readout.value
     with pytest.raises(ValueError, match="columns of X"):
         gradient_descent_demo(np.zeros((5, 3)), np.zeros(5))
 
@@ -199,14 +200,18 @@ def test_weight_decay_demo_moves_and_reports_the_regime():
 
     demo = weight_decay_demo(lam=0.1, lr=0.01, steps=100)
     first = demo.image.value
-    assert "decays smoothly" in demo.fig.axes[0].get_title()
+    assert "decays smoothly" in demo.readout.value
     demo.set(lam=15.0, lr=0.05, steps=30)
     assert demo.image.value != first
-    assert "flips sign" in demo.fig.axes[0].get_title()
+    assert "flips sign" in demo.readout.value
     pure = demo.fig.axes[0].lines[0]
     np.testing.assert_allclose(pure.get_ydata(), decay_trajectory(2.0, 0.05, 15.0, 30))
     demo.set(lam=30.0, lr=0.05)
-    assert "unstable" in demo.fig.axes[0].get_title()
+    assert "unstable" in demo.readout.value
+    with pytest.raises(ValueError, match="^steps: expected one of 30, 100"):
+        weight_decay_demo(steps=250)
+    with pytest.raises(TypeError, match="^steps"):
+        weight_decay_demo(steps=True)
 
 
 # ---------------------------------------------------------------- lesson 04
@@ -289,12 +294,12 @@ def test_geometry_demo_moves_between_penalties(plane):
     X, y = plane
     demo = geometry_demo(X, y, lam=0.5, kind="l2")
     first = demo.image.value
-    point = demo.fig.axes[0].lines[-2]
+    point = demo.fig.axes[0].lines[-1]
     np.testing.assert_allclose([point.get_xdata()[0], point.get_ydata()[0]], penalized_solution(X, y, 0.5, "l2"))
     demo.set(kind="l1", lam=3.0)
-    assert demo.image.value != first and "on an axis" in demo.fig.axes[0].get_title()
+    assert demo.image.value != first and "on an axis" in demo.readout.value
     demo.set(kind="elastic net")
-    assert "elastic net" in demo.fig.axes[0].get_title()
+    assert demo.readout.value.startswith("elastic net")
 
 
 # ---------------------------------------------------------------- lesson 06
@@ -333,3 +338,40 @@ def test_prior_width_demo_moves():
     post_line = demo.fig.axes[0].lines[2]
     grid = post_line.get_xdata()
     np.testing.assert_allclose(post_line.get_ydata(), one_weight_densities(x, y, 1.0, 5.0, grid)["posterior"])
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.3, 5.0])
+def test_loss_ellipses_lie_on_their_level_and_close(lam):
+    from l2reg import ridge_fit, ridge_loss
+    from l2reg.data import geometry_data
+    from l2reg.demos import loss_ellipses
+
+    X, y = geometry_data()
+    w_lam = ridge_fit(X, y, lam, fit_intercept=False)[0]
+    bottom = ridge_loss(w_lam, X, y, lam)
+    levels = bottom + np.array([0.01, 0.5, 4.0])
+    E = loss_ellipses(X, y, lam, levels, points=73)
+    assert E.shape == (3, 73, 2)
+    for level, ellipse in zip(levels, E):
+        np.testing.assert_allclose([ridge_loss(w, X, y, lam) for w in ellipse], level, rtol=1e-10)
+        np.testing.assert_allclose(ellipse[0], ellipse[-1], atol=1e-12)
+        np.testing.assert_allclose(ellipse.mean(axis=0), w_lam, atol=0.05 * np.ptp(ellipse))
+    assert np.isnan(loss_ellipses(X, y, lam, [bottom - 1e-3])).all()
+
+
+def test_loss_contour_passes_through_its_point_and_rejects_bad_input():
+    from l2reg import ridge_loss
+    from l2reg.data import geometry_data
+    from l2reg.demos import loss_contour, loss_ellipses
+
+    X, y = geometry_data()
+    w = np.array([0.7, -1.2])
+    C = loss_contour(X, y, w, points=3601)
+    np.testing.assert_allclose([ridge_loss(c, X, y, 0.0) for c in C], ridge_loss(w, X, y, 0.0), rtol=1e-10)
+    assert np.min(np.linalg.norm(C - w, axis=1)) < 0.01
+    with pytest.raises(ValueError, match="^X: expected linearly independent columns"):
+        loss_contour(np.ones((5, 2)), np.arange(5.0), w)
+    with pytest.raises(ValueError, match="^w"):
+        loss_contour(X, y, [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="^lam"):
+        loss_ellipses(X, y, -1.0, [1.0])

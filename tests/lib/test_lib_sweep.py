@@ -89,7 +89,7 @@ def test_sweep_widget_moves_its_figure(sweep):
     assert demo.image.value != first and demo.renders == 2
     ax_err, ax_w = demo.fig.axes
     s = sweep.state(10.0)
-    assert f"{s['val_mse']:.3f}" in ax_err.get_title()
+    assert f"validation MSE {s['val_mse']:.3f}" in demo.readout.value
     (w_line,) = [line for line in ax_w.lines if line.get_label() == "ridge weights"]
     np.testing.assert_allclose(w_line.get_ydata(), s["w"])
     with pytest.raises(TypeError, match="^sweep"):

@@ -204,3 +204,16 @@ def test_describe_is_short():
     assert len(v.describe(10**400)) < 80
     assert v.describe(np.float64(-0.5)) == "-0.5"
     assert v.describe(np.array(2)) == "2"
+
+
+def test_check_choice_compares_kind_and_value():
+    assert v.check_choice("kind", "l1", ("l2", "l1")) == "l1"
+    assert v.check_choice("kind", np.str_("l2"), ("l2", "l1")) == "l2"
+    assert v.check_choice("steps", 30, (30, 100)) == 30
+    for bad in (True, 30.0, "30"):  # a bool, a float or a string is not the integer 30
+        with pytest.raises(ValueError, match=r"^steps: expected one of 30, 100, got"):
+            v.check_choice("steps", bad, (30, 100))
+    with pytest.raises(ValueError, match=r"^kind: expected one of 'l2', 'l1', got 'L2'"):
+        v.check_choice("kind", "L2", ("l2", "l1"))
+    with pytest.raises(ValueError, match=r"^kind: expected one of 'l2', 'l1', got"):
+        v.check_choice("kind", 2, ("l2", "l1"))
