@@ -443,12 +443,9 @@ def adam_decay_race(lr, weight_decay, steps=300, *, scales=(10.0, 0.1), w0=1.0, 
     z = np.random.default_rng(seed).standard_normal(steps)
     adam = Adam(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
     adamw = AdamW(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
-    out = {k: np.empty((steps + 1, len(scales))) for k in KINDS}
-    out["adam"][0] = out["adamw"][0] = w0
-    for t in range(steps):
-        g = scales * z[t]
-        out["adam"][t + 1] = adam.step(out["adam"][t], g)
-        out["adamw"][t + 1] = adamw.step(out["adamw"][t], g)
+    grads = scales * z[:, None]  # row t: the gradient of step t + 1
+    start = np.full(len(scales), w0)
+    out = {"adam": adam.trajectory(start, grads), "adamw": adamw.trajectory(start, grads)}
     denom = adam.denominator()
     return {"t": np.arange(steps + 1), **out, "denominator": denom,
             "adam_decay": lr * weight_decay / denom, "adamw_decay": lr * weight_decay}

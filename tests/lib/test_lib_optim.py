@@ -590,3 +590,37 @@ def test_exported_with_numpydoc_and_examples(name):
         mdoc = inspect.getdoc(getattr(cls, method))
         assert "\nReturns\n-------\n" in mdoc and ">>> " in mdoc, (name, method)
     assert "\nRaises\n------\n" in inspect.getdoc(cls.step)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: SGD(lr=0.1, momentum=0.9, weight_decay=0.2),
+    lambda: SGD(lr=0.1, momentum=0.5, weight_decay=0.2, decoupled=True),
+    lambda: Adam(lr=0.01, weight_decay=0.3),
+    lambda: AdamW(lr=0.01, weight_decay=0.3),
+])
+def test_trajectory_is_step_after_step_to_the_last_bit(make):
+    rng = np.random.default_rng(3)
+    grads = rng.standard_normal((40, 2, 3))
+    w0 = rng.standard_normal((2, 3))
+    fast, slow = make(), make()
+    out = fast.trajectory(w0, grads)
+    w, expected = w0, [w0]
+    for g in grads:
+        w = slow.step(w, g)
+        expected.append(w)
+    np.testing.assert_array_equal(out, np.array(expected))
+    assert fast.steps == slow.steps == 40
+    # and it continues where it stopped, as step() does
+    np.testing.assert_array_equal(fast.step(out[-1], grads[0]), slow.step(w, grads[0]))
+
+
+def test_trajectory_checks_its_inputs_before_any_change():
+    opt = Adam(lr=0.1)
+    with pytest.raises(ValueError, match=r"^grads: expected shape \(2, 2\) to match w, one row per step"):
+        opt.trajectory([1.0, 2.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="^grads: expected finite"):
+        opt.trajectory([1.0, 2.0], [[1.0, np.nan]])
+    assert opt.steps == 0 and opt.exp_avg is None
+    opt.step([1.0, 2.0], [0.5, 0.5])
+    with pytest.raises(ValueError, match="^w: expected shape"):
+        opt.trajectory([1.0], [[1.0]])
