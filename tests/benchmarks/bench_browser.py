@@ -21,17 +21,21 @@ sends the value on noUiSlider's ``change`` event, which each arrow key fires onc
 Rows: per demo (case ``<lesson>/<demo>``), over all demos, and for the trivial widget:
 median and p95 in ms (demo rows compare with the trivial widget's median and p95 as
 baseline) and the number of lost updates. Run directly for a table:
-``python tests/benchmarks/bench_browser.py [--quick] [--json]``.
+``python tests/benchmarks/bench_browser.py [--quick] [--json]``. Called from inside a
+running asyncio loop (where Playwright's sync API cannot start, e.g. a pytest session
+that still holds the browser tests' Playwright), ``run`` runs this file in a child process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -284,11 +288,38 @@ def _rows(demos: dict[str, Series], trivial: Series, load: str) -> list[dict]:
     return rows
 
 
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _run_in_child(quick: bool) -> list[dict]:
+    """Run this file in a new interpreter and return its rows.
+
+    Playwright's sync API refuses to start inside a running asyncio loop, which is where a
+    caller is when it already drives a browser (e.g. a pytest session whose browser
+    fixtures are still open).
+    """
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--json"] + (["--quick"] if quick else [])
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited with code {proc.returncode}")
+    out = json.loads(proc.stdout)
+    if isinstance(out, dict) and "skipped" in out:
+        raise Skip(out["skipped"])
+    return out
+
+
 def run(quick: bool) -> list[dict]:
     lab_mod = _load_lab()
     reason = lab_mod.missing_browser()
     if reason is not None:
         raise Skip(f"the browser benchmark {reason}")
+    if _in_event_loop():
+        return _run_in_child(quick)
     from playwright.sync_api import sync_playwright
 
     lessons = sorted(p for p in lab_mod.LESSONS.glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -339,10 +370,10 @@ def _table(rows):
 
 
 if __name__ == "__main__":
-    quick = "--quick" in sys.argv[1:]
+    quick, as_json = "--quick" in sys.argv[1:], "--json" in sys.argv[1:]
     try:
         result = run(quick)
     except Skip as exc:
-        print(f"skipped: {exc}")
+        print(json.dumps({"skipped": str(exc)}) if as_json else f"skipped: {exc}")
         sys.exit(0)
-    print(json.dumps(result, indent=1) if "--json" in sys.argv[1:] else _table(result))
+    print(json.dumps(result, indent=1) if as_json else _table(result))
