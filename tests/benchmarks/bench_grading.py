@@ -1,6 +1,7 @@
 """Grading throughput: `l2reg grade` with 1 and 2 jobs against plain nbclient.
 
-Run by command (not collected by pytest):
+Run by ``tests/benchmarks/run.py`` (through :func:`run`), or on its own (not collected by
+pytest):
 
     python tests/benchmarks/bench_grading.py [--n 8] [--json bench_grading.json]
 
@@ -14,7 +15,11 @@ then measures
   (generating the release and running the reference solution once), measured by
   grading an empty folder.
 
-It prints a table of notebooks graded per minute and writes the numbers as JSON.
+On its own it prints a table of notebooks graded per minute and writes the numbers as
+JSON. Through ``run(quick)`` it returns rows (benchmark ``grading``): seconds per notebook
+of each way against nbclient's; quick mode grades 1 submission with 1 job
+only and does not measure the set-up separately. It raises
+``Skip`` when bubblewrap (``bwrap``), which the grader requires, is not installed.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -31,6 +37,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "grading"))
+sys.path.insert(0, str(HERE))
 
 from submission_kit import HONEST, LESSON, ROOT, answered, untouched  # noqa: E402
 
@@ -69,22 +76,55 @@ def time_grade(subs: Path, out: Path, jobs: int) -> float:
     return time.perf_counter() - t0
 
 
+def measure(n: int, jobs=(1, 2), setup=True):
+    """Seconds for nbclient and for ``l2reg grade`` with each number of jobs; the set-up
+    (grading an empty folder), or None without ``setup``."""
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    with tempfile.TemporaryDirectory(prefix="l2reg-bench-") as tmp:
+        tmp = Path(tmp)
+        paths = make_submissions(tmp / "subs", n)
+        if setup:
+            (tmp / "empty").mkdir()
+            setup = time_grade(tmp / "empty", tmp / "out0", 1)
+        else:
+            setup = None
+        runs = {"nbclient": time_nbclient(paths)}
+        for j in jobs:
+            runs[f"l2reg grade --jobs {j}"] = time_grade(tmp / "subs", tmp / f"out{j}", j)
+    return runs, setup
+
+
+def run(quick: bool = False) -> list:
+    """Rows for tests/benchmarks/run.py: seconds per graded notebook against nbclient's."""
+    import _bench
+
+    if shutil.which("bwrap") is None:
+        raise _bench.Skip("bubblewrap (bwrap) is not installed; l2reg grade refuses to run without it")
+    n = 1 if quick else 8
+    runs, setup = measure(n, (1,) if quick else (1, 2), setup=not quick)
+    base = runs["nbclient"] / n
+    rows = []
+    for name, seconds in runs.items():
+        if name == "nbclient":
+            continue
+        note = "including the fixed set-up (generating the release, running the reference once)"
+        if setup is not None:
+            net = max(seconds - setup, 1e-9) / n
+            note = (f"without the fixed set-up ({setup:.1f} s): {net:.2f} s per notebook, "
+                    f"{net / base:.2f} x nbclient")
+        rows.append(_bench.row("grading", f"{LESSON}, N submissions", f"{name}: seconds per notebook",
+                               seconds / n, "s", baseline="nbclient, no sandbox or grading", baseline_value=base,
+                               note=f"N = {n}; {note}"))
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=8, help="number of submissions (default 8)")
     parser.add_argument("--json", default="bench_grading.json", help="where to write the results")
     args = parser.parse_args(argv)
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
-    os.environ.setdefault("MPLBACKEND", "Agg")
-
-    with tempfile.TemporaryDirectory(prefix="l2reg-bench-") as tmp:
-        tmp = Path(tmp)
-        paths = make_submissions(tmp / "subs", args.n)
-        (tmp / "empty").mkdir()
-        setup = time_grade(tmp / "empty", tmp / "out0", 1)
-        runs = {"nbclient": time_nbclient(paths)}
-        for jobs in (1, 2):
-            runs[f"l2reg grade --jobs {jobs}"] = time_grade(tmp / "subs", tmp / f"out{jobs}", jobs)
+    runs, setup = measure(args.n)
 
     rows = []
     base = args.n / runs["nbclient"] * 60
