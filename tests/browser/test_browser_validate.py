@@ -138,7 +138,7 @@ def lesson_copies(jupyter_lab):
 def test_validate_button(case, lesson_copies, jupyter_lab, browser, artifacts):
     label = f"{LESSON} {case}"
     expected = lesson_copies["expected"][case]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
+    context = browser.new_context(viewport={"width": 1400, "height": 1800}, device_scale_factor=1)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page_errors: list[str] = []
