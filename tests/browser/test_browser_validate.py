@@ -146,6 +146,8 @@ def test_validate_button(case, lesson_copies, jupyter_lab, browser, artifacts):
     try:
         open_notebook(page, jupyter_lab, f"{LESSON}/validate_{case}.ipynb", workspace=f"validate-{case}")
         result = click_validate(page, label)
+        # The whole report in the screenshot: lift the dialog's height cap (not its content).
+        page.add_style_tag(content=".jp-Dialog-content { max-height: none !important; height: auto !important; }")
         page.locator(".jp-Dialog .jp-Dialog-content").screenshot(
             path=str(artifacts / f"validate-{LESSON}-{case}.png"))
         summary = f"{label}: dialog {result['title']!r}, classes {result['classes']}:\n{result['text'][:3000]}"
