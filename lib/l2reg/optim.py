@@ -49,6 +49,19 @@ def _as_new_array(out):
     return out if isinstance(out, np.ndarray) else np.array(out, dtype=np.float64)
 
 
+def _as_input(name, a):
+    """``a`` as a float64 array of finite numbers, validated as :func:`_validation.as_array` does.
+
+    A float64 ndarray is used as it is, not copied: ``step`` never writes into its inputs
+    nor keeps them. Its entries are all finite when their sum is (a NaN or an infinity
+    makes the sum NaN or infinite), which is one cheap pass; otherwise, and for any other
+    input, :func:`_validation.as_array` converts it or raises its error.
+    """
+    if type(a) is np.ndarray and a.dtype == np.float64 and a.size and np.isfinite(a.sum()):
+        return a
+    return v.as_array(name, a)
+
+
 class _Optimizer:
     """The state shared by every optimizer: the step count and the shape of ``w``."""
 
@@ -134,8 +147,8 @@ class _Optimizer:
         ...
         ValueError: w: expected shape (2,) to match the first call to step() (reset() starts over), got shape (3,)
         """
-        w = v.as_array("w", w)
-        grad = v.as_array("grad", grad)
+        w = _as_input("w", w)
+        grad = _as_input("grad", grad)
         if self._shape is not None:
             v.check_shape("w", w, self._shape, _FIRST_STEP)
         v.check_same_shape("w", w, "grad", grad)
@@ -438,6 +451,8 @@ class Adam(_Optimizer):
     def _clear(self):
         self._exp_avg = None
         self._exp_avg_sq = None
+        self._work = None  # scratch arrays of the shape of w, reused by every step
+        self._work2 = None
 
     def _bias_corrections(self):
         """``(1 - beta1**t, sqrt(1 - beta2**t))`` for the current step ``t``, as torch."""
@@ -483,31 +498,94 @@ class Adam(_Optimizer):
         return _as_new_array(self._denominator(self._bias_corrections()[1]))
 
     def _update(self, w, grad):
-        # torch.optim.adam._single_tensor_adam, in the same order of operations.
+        # torch.optim.adam._single_tensor_adam, in the same order of operations. The
+        # moments are updated in place (they are this object's own arrays) and one work
+        # array is reused, so a step allocates only the new w: the same arithmetic, bit for
+        # bit, as the plain expressions in the comments, without their temporary arrays.
         lr, wd, eps = self._lr, self._weight_decay, self._eps
         beta1, beta2 = self._betas
         if self._exp_avg is None:
             self._exp_avg = np.zeros_like(w)
             self._exp_avg_sq = np.zeros_like(w)
+        m, s = self._exp_avg, self._exp_avg_sq
+        if m.ndim == 0:  # NumPy has no in-place arithmetic on scalars: the plain expressions
+            return self._update_plain(w, grad)
+        work = self._work
+        if work is None or work.shape != w.shape:
+            work = self._work = np.empty_like(w)
+        out = np.empty_like(w)  # the new w
         if wd != 0:
             if self._decoupled:
-                w = w * (1 - lr * wd)  # param.mul_(1 - lr * weight_decay)
+                np.multiply(w, 1 - lr * wd, out=out)  # param.mul_(1 - lr * weight_decay)
+                w = out
             else:
-                grad = grad + wd * w  # grad.add(param, alpha=weight_decay)
+                # grad = grad + wd * w   (grad.add(param, alpha=weight_decay))
+                g = np.multiply(w, wd, out=out)
+                grad = np.add(grad, g, out=g)
         # exp_avg.lerp_(grad, 1 - beta1): ATen's lerp picks its formula by the weight.
+        weight = 1 - beta1
+        diff = np.subtract(grad, m, out=work)  # grad - m
+        if abs(weight) < 0.5:
+            diff *= weight
+            m += diff  # m + weight * (grad - m)
+        else:
+            diff *= 1 - weight
+            np.subtract(grad, diff, out=m)  # grad - (grad - m) * (1 - weight)
+        # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2):
+        # s * beta2 + ((1 - beta2) * grad) * grad
+        s *= beta2
+        sq = np.multiply(grad, 1 - beta2, out=work)
+        sq *= grad
+        s += sq
+        bias_correction1, bias_correction2_sqrt = self._bias_corrections()
+        step_size = lr / bias_correction1
+        # denom = sqrt(s) / bias_correction2_sqrt + eps
+        denom = np.sqrt(s, out=work)
+        denom /= bias_correction2_sqrt
+        denom += eps
+        # param.addcdiv_(exp_avg, denom, value=-step_size): w + (-step_size * m) / denom;
+        # 0 / 0 (only when eps == 0 and every gradient of a coordinate was 0) is a zero
+        # step, not NaN.
+        if w is out:  # AdamW: out holds the decayed w; the step goes to a work array
+            step = np.multiply(m, -step_size, out=self._step_work(w))
+        else:
+            step = np.multiply(m, -step_size, out=out)
+        if eps > 0:  # denom >= eps > 0 everywhere
+            np.divide(step, denom, out=step)
+        else:
+            zero = denom == 0
+            np.divide(step, denom, out=step, where=~zero)
+            step[zero] = 0.0
+        if w is out:
+            out += step
+            return out
+        return np.add(w, step, out=step)
+
+    def _step_work(self, w):
+        work = self._work2
+        if work is None or work.shape != w.shape:
+            work = self._work2 = np.empty_like(w)
+        return work
+
+    def _update_plain(self, w, grad):
+        """The step for a 0-d parameter, with the plain expressions (NumPy scalars)."""
+        lr, wd, eps = self._lr, self._weight_decay, self._eps
+        beta1, beta2 = self._betas
+        if wd != 0:
+            if self._decoupled:
+                w = w * (1 - lr * wd)
+            else:
+                grad = grad + wd * w
         weight = 1 - beta1
         m = self._exp_avg
         if abs(weight) < 0.5:
             self._exp_avg = m + weight * (grad - m)
         else:
             self._exp_avg = grad - (grad - m) * (1 - weight)
-        # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         self._exp_avg_sq = self._exp_avg_sq * beta2 + ((1 - beta2) * grad) * grad
         bias_correction1, bias_correction2_sqrt = self._bias_corrections()
         step_size = lr / bias_correction1
         denom = self._denominator(bias_correction2_sqrt)
-        # param.addcdiv_(exp_avg, denom, value=-step_size); 0 / 0 (only when eps == 0
-        # and every gradient of a coordinate was 0) is a zero step, not NaN.
         scaled = (-step_size) * self._exp_avg
         ratio = np.divide(scaled, denom, out=np.zeros_like(w), where=denom != 0)
         return w + ratio
