@@ -34,6 +34,7 @@ from . import _validation as v
 __all__ = ["SGD", "Adam", "AdamW"]
 
 _FIRST_STEP = "the first call to step() (reset() starts over)"
+_BLOCK = 8192  # entries per block of Adam's elementwise step: 64 KiB, cache-sized
 
 
 def _copy(arr):
@@ -451,8 +452,7 @@ class Adam(_Optimizer):
     def _clear(self):
         self._exp_avg = None
         self._exp_avg_sq = None
-        self._work = None  # scratch arrays of the shape of w, reused by every step
-        self._work2 = None
+        self._work = None  # two scratch blocks, reused by every step
 
     def _bias_corrections(self):
         """``(1 - beta1**t, sqrt(1 - beta2**t))`` for the current step ``t``, as torch."""
@@ -499,21 +499,36 @@ class Adam(_Optimizer):
 
     def _update(self, w, grad):
         # torch.optim.adam._single_tensor_adam, in the same order of operations. The
-        # moments are updated in place (they are this object's own arrays) and one work
-        # array is reused, so a step allocates only the new w: the same arithmetic, bit for
-        # bit, as the plain expressions in the comments, without their temporary arrays.
+        # moments are updated in place (they are this object's own arrays) and small work
+        # arrays are reused, so a step allocates only the new w: the same arithmetic, bit
+        # for bit, as the plain expressions in the comments of _kernel. Every operation is
+        # elementwise, so a large array is processed in blocks that stay in the CPU's cache
+        # (one pass over memory instead of one per operation), with the same result.
+        if self._exp_avg is None:  # C order, so reshape(-1) below is a view
+            self._exp_avg = np.zeros(w.shape)
+            self._exp_avg_sq = np.zeros(w.shape)
+        if self._exp_avg.ndim == 0:  # NumPy has no in-place arithmetic on scalars
+            return self._update_plain(w, grad)
+        bias_correction1, bias_correction2_sqrt = self._bias_corrections()
+        step_size = self._lr / bias_correction1
+        out = np.empty(w.shape)  # the new w, in C order
+        # w and grad in C order too (a copy only if they are not C-contiguous; never written)
+        flat = (w.reshape(-1), grad.reshape(-1), self._exp_avg.reshape(-1),
+                self._exp_avg_sq.reshape(-1), out.reshape(-1))
+        size = flat[0].size
+        block = min(size, _BLOCK)
+        if self._work is None or self._work.shape[1] != block:
+            self._work = np.empty((2, block))
+        for lo in range(0, size, block):
+            hi = min(lo + block, size)
+            work = self._work[:, : hi - lo]
+            self._kernel(*(a[lo:hi] for a in flat), work[0], work[1], step_size, bias_correction2_sqrt)
+        return out
+
+    def _kernel(self, w, grad, m, s, out, work, work2, step_size, bias_correction2_sqrt):
+        """One step on 1-D blocks: ``m``, ``s`` updated in place, the new w written to ``out``."""
         lr, wd, eps = self._lr, self._weight_decay, self._eps
         beta1, beta2 = self._betas
-        if self._exp_avg is None:
-            self._exp_avg = np.zeros_like(w)
-            self._exp_avg_sq = np.zeros_like(w)
-        m, s = self._exp_avg, self._exp_avg_sq
-        if m.ndim == 0:  # NumPy has no in-place arithmetic on scalars: the plain expressions
-            return self._update_plain(w, grad)
-        work = self._work
-        if work is None or work.shape != w.shape:
-            work = self._work = np.empty_like(w)
-        out = np.empty_like(w)  # the new w
         if wd != 0:
             if self._decoupled:
                 np.multiply(w, 1 - lr * wd, out=out)  # param.mul_(1 - lr * weight_decay)
@@ -537,8 +552,6 @@ class Adam(_Optimizer):
         sq = np.multiply(grad, 1 - beta2, out=work)
         sq *= grad
         s += sq
-        bias_correction1, bias_correction2_sqrt = self._bias_corrections()
-        step_size = lr / bias_correction1
         # denom = sqrt(s) / bias_correction2_sqrt + eps
         denom = np.sqrt(s, out=work)
         denom /= bias_correction2_sqrt
@@ -546,26 +559,14 @@ class Adam(_Optimizer):
         # param.addcdiv_(exp_avg, denom, value=-step_size): w + (-step_size * m) / denom;
         # 0 / 0 (only when eps == 0 and every gradient of a coordinate was 0) is a zero
         # step, not NaN.
-        if w is out:  # AdamW: out holds the decayed w; the step goes to a work array
-            step = np.multiply(m, -step_size, out=self._step_work(w))
-        else:
-            step = np.multiply(m, -step_size, out=out)
+        step = np.multiply(m, -step_size, out=work2)
         if eps > 0:  # denom >= eps > 0 everywhere
             np.divide(step, denom, out=step)
         else:
             zero = denom == 0
             np.divide(step, denom, out=step, where=~zero)
             step[zero] = 0.0
-        if w is out:
-            out += step
-            return out
-        return np.add(w, step, out=step)
-
-    def _step_work(self, w):
-        work = self._work2
-        if work is None or work.shape != w.shape:
-            work = self._work2 = np.empty_like(w)
-        return work
+        np.add(w, step, out=out)
 
     def _update_plain(self, w, grad):
         """The step for a 0-d parameter, with the plain expressions (NumPy scalars)."""
