@@ -36,15 +36,22 @@ EXPECTED = {
     "notebooks": [("notebooks", "01_penalty", "execute"), ("notebooks", "all lessons", "total"),
                   ("notebooks", "all lessons", "cells with errors")],
     "grading": [("grading", "01_penalty, N submissions", "l2reg grade --jobs 1: seconds per notebook")],
+    "widgets": [("widgets", demo, m) for demo in (
+        "01 lambda_fit_demo", "02 gradient_descent_demo", "03 weight_decay_demo", "04 geometry_demo",
+        "05 lambda_sweep_demo", "06 prior_width_demo", "07 adamw_demo")
+        for m in ("slider step, median of 20", "slider step, p95 of 20", "full redraws among the slider steps")],
+    "browser": [("browser", "trivial widget", m) for m in (
+        "slider→label median", "slider→label p95", "lost updates")],
 }
 # metrics that state a result, not a speed: their goal must be met
 CORRECTNESS = {"coefficients vs Ridge loop", "coefficients vs ridge_regression", "LOO errors vs RidgeCV",
-               "trajectory vs torch", "matplotlib modules loaded", "cells with errors"}
+               "trajectory vs torch", "matplotlib modules loaded", "cells with errors", "lost updates"}
 # the only reasons a module may skip: what it needs is not installed
 ALLOWED_SKIPS = {
     "optim": lambda: importlib.util.find_spec("torch") is None,
     "grading": lambda: shutil.which("bwrap") is None,
-    "browser": lambda: True,  # the browser benchmark needs Chromium and Playwright's driver
+    # the browser benchmark needs Debian's Chromium and Playwright
+    "browser": lambda: not Path("/usr/bin/chromium").exists() or importlib.util.find_spec("playwright") is None,
 }
 
 
