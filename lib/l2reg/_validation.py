@@ -259,6 +259,31 @@ def as_matrix(name, X):
     return as_array(name, X, ndim=2)
 
 
+def as_two_feature_data(X, y):
+    """Check the data of a two-weight picture: ``X`` of shape (n, 2), ``y`` of length n.
+
+    Returns
+    -------
+    X : ndarray of shape (n, 2)
+    y : ndarray of shape (n,)
+        Float64 copies, as :func:`as_matrix` and :func:`as_vector` make them.
+
+    Examples
+    --------
+    >>> as_two_feature_data([[1, 2], [3, 4]], [0, 1])[0].shape
+    (2, 2)
+    >>> as_two_feature_data([[1, 2, 3]], [0])
+    Traceback (most recent call last):
+    ...
+    ValueError: the columns of X: expected length 2, got length 3
+    """
+    X = as_matrix("X", X)
+    y = as_vector("y", y)
+    check_same_length("X", X, "y", y)
+    check_length("the columns of X", X[0], 2)
+    return X, y
+
+
 def check_length(name, arr, length, other=None):
     """Check that an already validated array has ``length`` entries along axis 0.
 

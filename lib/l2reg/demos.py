@@ -479,10 +479,7 @@ def constrained_minimizer(X, y, radius, norm="l2"):
     >>> constrained_minimizer(X, y, 1.0, norm="l1").round(9).tolist()
     [0.0, 1.0]
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y)
-    v.check_same_length("X", X, "y", y)
-    v.check_length("the columns of X", X[0], 2)
+    X, y = v.as_two_feature_data(X, y)
     radius = v.as_positive("radius", radius)
     norm = v.check_choice("norm", norm, ("l2", "l1"))
     n = X.shape[0]
@@ -649,10 +646,7 @@ def loss_ellipses(X, y, lam, levels, points=361):
     >>> bool(np.isnan(E[1]).all())                      # below the minimum: no contour
     True
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y)
-    v.check_same_length("X", X, "y", y)
-    v.check_length("the columns of X", X[0], 2)
+    X, y = v.as_two_feature_data(X, y)
     lam = v.as_nonnegative("lam", lam)
     levels = v.as_vector("levels", levels)
     points = v.as_int("points", points, minimum=3)
@@ -701,12 +695,9 @@ def loss_contour(X, y, w, points=361):
     >>> bool(np.allclose([ridge_loss(c, X, y, 0.0) for c in C], ridge_loss([1.0, 0.5], X, y, 0.0)))
     True
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y)
-    v.check_same_length("X", X, "y", y)
+    X, y = v.as_two_feature_data(X, y)
     w = v.as_vector("w", w, length=2)
-    level = float(np.mean((y - X @ w) ** 2)) if X.shape[1] == 2 else 0.0
-    return loss_ellipses(X, y, 0.0, [level], points)[0]
+    return loss_ellipses(X, y, 0.0, [float(np.mean((y - X @ w) ** 2))], points)[0]
 
 
 # ----------------------------------------------------------------------------

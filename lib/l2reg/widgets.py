@@ -455,10 +455,7 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
     >>> demo.image.value != before
     True
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y)
-    v.check_same_length("X", X, "y", y)
-    v.check_length("the columns of X", X[0], 2)
+    X, y = v.as_two_feature_data(X, y)
     lam = v.as_nonnegative("lam", lam)
     lr = v.as_nonnegative("lr", lr)
     steps = v.as_int("steps", steps, minimum=1)
@@ -646,10 +643,7 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
     """
     import ipywidgets as W
 
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y)
-    v.check_same_length("X", X, "y", y)
-    v.check_length("the columns of X", X[0], 2)
+    X, y = v.as_two_feature_data(X, y)
     lam = v.as_nonnegative("lam", lam)
     kind = v.check_choice("kind", kind, PENALTIES)
     w_ls = ridge_fit(X, y, 0.0, fit_intercept=False)[0]
