@@ -293,7 +293,9 @@ class FigureDemo:
         self.renders = 0
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
         self.readout = W.Label(layout=W.Layout(min_height="1.6em"))
-        self.widget = W.VBox([W.HBox(list(self.controls.values())), self.readout, self.image])
+        # Controls that do not fit on one line wrap to the next rather than being squeezed.
+        controls_box = W.HBox(list(self.controls.values()), layout=W.Layout(flex_flow="row wrap"))
+        self.widget = W.VBox([controls_box, self.readout, self.image])
         for ax in fig.axes:
             legend = ax.get_legend()
             if legend is not None:
@@ -604,7 +606,7 @@ def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
         "lam": log_slider(lam, min_exp=-3, max_exp=2, description="lambda"),
         "lr": log_slider(lr, min_exp=-4, max_exp=0, description="learning rate"),
         "steps": W.ToggleButtons(options=list(STEP_CHOICES), value=steps, description="steps shown",
-                                 style={"description_width": "initial", "button_width": "4em"}),
+                                 style={"description_width": "initial", "button_width": "4.5em"}),
     }
     return FigureDemo(fig, draw, controls)
 
