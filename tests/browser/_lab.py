@@ -17,6 +17,7 @@ Validate button looks for an ``nbgrader_config.py``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -238,6 +239,34 @@ JS_KERNEL_READY = """() => [...document.querySelectorAll('#jp-main-statusbar .jp
 
 JS_ANY_QUEUED = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')]
   .some(p => p.textContent.trim() !== '[ ]:')"""
+
+
+@contextlib.contextmanager
+def lab_page(browser, lab: Lab, failure_shot: Path, *, timeout_ms: int, full_page: bool = False):
+    """A fresh browser page for one test: yields ``(page, page_errors)``.
+
+    On an exception a screenshot goes to ``failure_shot``; in any case the browser context
+    is closed and the server's kernels are shut down.
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 1800}, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    page_errors: list[str] = []
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    try:
+        yield page, page_errors
+    except Exception:
+        try:
+            page.screenshot(path=str(failure_shot), full_page=full_page)
+        except Exception:
+            pass
+        raise
+    finally:
+        context.close()
+        try:
+            lab.shutdown_kernels()
+        except OSError:
+            pass
 
 
 def open_notebook(page, lab: Lab, notebook: str, workspace: str) -> None:

@@ -33,7 +33,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ._lab import ROOT, open_notebook
+from ._lab import ROOT, lab_page, open_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -138,12 +138,8 @@ def lesson_copies(jupyter_lab):
 def test_validate_button(case, lesson_copies, jupyter_lab, browser, artifacts):
     label = f"{LESSON} {case}"
     expected = lesson_copies["expected"][case]
-    context = browser.new_context(viewport={"width": 1400, "height": 1800}, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page_errors: list[str] = []
-    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-    try:
+    failure_shot = artifacts / f"validate-{LESSON}-{case}-failure.png"
+    with lab_page(browser, jupyter_lab, failure_shot, timeout_ms=30_000) as (page, page_errors):
         open_notebook(page, jupyter_lab, f"{LESSON}/validate_{case}.ipynb", workspace=f"validate-{case}")
         result = click_validate(page, label)
         # The whole report in the screenshot: lift the dialog's height cap (not its content).
@@ -186,15 +182,3 @@ def test_validate_button(case, lesson_copies, jupyter_lab, browser, artifacts):
         else:
             assert unanswered, f"{label}: the saved unfinished notebook has no unanswered cell"
         assert not page_errors, f"{label}: JavaScript errors in the page: {page_errors}"
-    except Exception:
-        try:
-            page.screenshot(path=str(artifacts / f"validate-{LESSON}-{case}-failure.png"))
-        except Exception:
-            pass
-        raise
-    finally:
-        context.close()
-        try:
-            jupyter_lab.shutdown_kernels()
-        except OSError:
-            pass

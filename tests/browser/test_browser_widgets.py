@@ -8,7 +8,8 @@ cell that builds a demo (``widgets.<name>_demo(...)``), find its widget box, and
 slider focus the handle and press arrow keys: the readout must move and the demo's figure
 must change (a new PNG arrives from the kernel, with other bytes and other pixels; the
 figure is every image in the demo's output, so a background and an overlay count together). Each
-dropdown gets another option, with the same checks. A screenshot of each demo goes to
+dropdown gets another option and each set of toggle buttons two other choices, with the same
+checks. A screenshot of each demo goes to
 ``test-artifacts/browser/<lesson>-<n>.png``.
 
 Skips (with the reason) when chromium or the playwright package is missing; see conftest.py.
@@ -23,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ._lab import JS_KERNEL_IDLE, open_and_run_all
+from ._lab import JS_KERNEL_IDLE, lab_page, open_and_run_all
 
 pytestmark = pytest.mark.browser
 
@@ -176,6 +177,23 @@ def change_dropdown(page, dropdown, area, label: str) -> None:
     assert end_png != start_png, f"{label}: the figure looks the same on screen after choosing another option"
 
 
+def change_toggle_buttons(page, toggles, area, label: str) -> None:
+    """Click two other buttons of a set of toggle buttons; check the figure changes."""
+    buttons = toggles.locator("button")
+    assert buttons.count() > 1, f"{label}: nothing to choose from"
+    others = [k for k in range(buttons.count()) if "mod-active" not in (buttons.nth(k).get_attribute("class") or "")]
+    start_srcs, start_sha, start_png = figure_state(page, area)
+    for k in others[:2]:
+        before_srcs = figure_srcs(area)
+        buttons.nth(k).click()
+        wait_new_figure(page, area, before_srcs)
+    wait_kernel_idle(page)
+    end_srcs, end_sha, end_png = figure_state(page, area)
+    assert end_srcs != start_srcs, f"{label}: the figure was not re-rendered"
+    assert end_sha != start_sha, f"{label}: the figure has the same PNGs after choosing another button"
+    assert end_png != start_png, f"{label}: the figure looks the same on screen after choosing another button"
+
+
 # --- the test ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", lesson_notebooks(), ids=lambda p: p.parent.name)
@@ -184,12 +202,8 @@ def test_widget_demos_respond(path, jupyter_lab, browser, artifacts):
     nb = nbformat.read(str(jupyter_lab.root / lesson / path.name), as_version=4)
     demo_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and DEMO_CALL.search(c.source)]
     assert demo_cells, f"{lesson}: no cell calls widgets.<name>_demo(...)"
-    context = browser.new_context(viewport={"width": 1400, "height": 1800}, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(STEP_TIMEOUT_MS)
-    page_errors: list[str] = []
-    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-    try:
+    failure_shot = artifacts / f"{lesson}-failure.png"
+    with lab_page(browser, jupyter_lab, failure_shot, timeout_ms=STEP_TIMEOUT_MS, full_page=True) as (page, page_errors):
         open_and_run_all(page, jupyter_lab, f"{lesson}/{path.name}", workspace=f"test-{lesson}",
                          timeout_ms=RUN_TIMEOUT_MS)
         check_outputs(page, nb, lesson, "after Run All Cells")
@@ -213,19 +227,12 @@ def test_widget_demos_respond(path, jupyter_lab, browser, artifacts):
                 dropdown = dropdowns.nth(k)
                 name = dropdown.locator(".widget-label").inner_text().strip()
                 change_dropdown(page, dropdown, box, f"{label}, dropdown {name!r}")
+            toggles = box.locator(".widget-toggle-buttons")
+            for k in range(toggles.count()):
+                group = toggles.nth(k)
+                name = group.locator(".widget-label").first.inner_text().strip()
+                change_toggle_buttons(page, group, box, f"{label}, buttons {name!r}")
             box.screenshot(path=str(artifacts / f"{lesson}-{n}.png"))
 
         check_outputs(page, nb, lesson, "after moving the controls")
         assert not page_errors, f"{lesson}: JavaScript errors in the page: {page_errors}"
-    except Exception:
-        try:
-            page.screenshot(path=str(artifacts / f"{lesson}-failure.png"), full_page=True)
-        except Exception:
-            pass
-        raise
-    finally:
-        context.close()
-        try:
-            jupyter_lab.shutdown_kernels()
-        except OSError:
-            pass
