@@ -157,6 +157,16 @@ def move_slider(page, slider, area, label: str) -> None:
     assert end_png != start_png, f"{label}: the figure looks the same on screen after {start_value} -> {end_value}"
 
 
+def assert_figure_changed(page, area, start, label: str, action: str) -> None:
+    """Once the kernel is idle, the figure must differ from ``start`` (a figure_state) in every way."""
+    wait_kernel_idle(page)
+    start_srcs, start_sha, start_png = start
+    end_srcs, end_sha, end_png = figure_state(page, area)
+    assert end_srcs != start_srcs, f"{label}: the figure was not re-rendered"
+    assert end_sha != start_sha, f"{label}: the figure has the same PNGs after {action}"
+    assert end_png != start_png, f"{label}: the figure looks the same on screen after {action}"
+
+
 def change_dropdown(page, dropdown, area, label: str) -> None:
     """Pick another option of the dropdown; check the figure changes."""
     select = dropdown.locator("select")
@@ -170,11 +180,7 @@ def change_dropdown(page, dropdown, area, label: str) -> None:
         select.focus()
         select.select_option(label=choice)
         wait_new_figure(page, area, before_srcs)
-    wait_kernel_idle(page)
-    end_srcs, end_sha, end_png = figure_state(page, area)
-    assert end_srcs != start_srcs, f"{label}: the figure was not re-rendered"
-    assert end_sha != start_sha, f"{label}: the figure has the same PNGs after choosing another option"
-    assert end_png != start_png, f"{label}: the figure looks the same on screen after choosing another option"
+    assert_figure_changed(page, area, (start_srcs, start_sha, start_png), label, "choosing another option")
 
 
 def change_toggle_buttons(page, toggles, area, label: str) -> None:
@@ -187,11 +193,7 @@ def change_toggle_buttons(page, toggles, area, label: str) -> None:
         before_srcs = figure_srcs(area)
         buttons.nth(k).click()
         wait_new_figure(page, area, before_srcs)
-    wait_kernel_idle(page)
-    end_srcs, end_sha, end_png = figure_state(page, area)
-    assert end_srcs != start_srcs, f"{label}: the figure was not re-rendered"
-    assert end_sha != start_sha, f"{label}: the figure has the same PNGs after choosing another button"
-    assert end_png != start_png, f"{label}: the figure looks the same on screen after choosing another button"
+    assert_figure_changed(page, area, (start_srcs, start_sha, start_png), label, "choosing another button")
 
 
 # --- the test ----------------------------------------------------------------------------
