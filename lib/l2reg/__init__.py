@@ -1,6 +1,6 @@
 """l2reg: a Jupyter course on L2 regularization, and its NumPy core.
 
-The public API (DESIGN.md section 3) uses one notation throughout: ``lam`` is the
+The public API (docs/design.md section 3) uses one notation throughout: ``lam`` is the
 penalty strength lambda, ``lr`` the learning rate alpha, and the penalized loss
 is the *mean* squared error plus ``lam * ||w||^2`` with an unpenalized
 intercept.

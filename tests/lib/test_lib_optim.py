@@ -568,7 +568,7 @@ def test_exact_messages():
         SGD(0.1, decoupled="yes")
     assert str(info.value) == "decoupled: expected a bool (True or False), got str 'yes'"
     with pytest.raises(TypeError) as info:
-        SGD()  # lr has no default, as in DESIGN.md
+        SGD()  # lr has no default, as in docs/design.md
     assert "lr" in str(info.value)
 
 
