@@ -1,0 +1,120 @@
+"""Adam's arithmetic, bit for bit: the trajectories of Adam, AdamW and the network's batched
+training are compared with ones stored (as SHA-256 digests of their float64 bytes) before
+the three Adam kernels became one. Any change in the order of operations changes a digest.
+
+To record new digests after a deliberate change of arithmetic, run this file as a script:
+``python tests/lib/test_lib_adam_bits.py`` rewrites ``fixtures/adam_bits.json``.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from l2reg import Adam, AdamW
+from l2reg.network import adam_decay_race, decay_grid, train_mlp
+
+STORED = Path(__file__).with_name("fixtures") / "adam_bits.json"
+
+SETTINGS = {
+    "default": dict(lr=1e-3),
+    "decay": dict(lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+    "low-beta1": dict(lr=0.1, betas=(0.3, 0.9), eps=1e-8, weight_decay=1.0),  # lerp's other branch
+    "zero-betas": dict(lr=0.01, betas=(0.0, 0.0), eps=1e-8, weight_decay=0.01),
+    "eps-zero": dict(lr=0.02, betas=(0.9, 0.999), eps=0.0, weight_decay=0.0),  # 0 / 0 coordinates
+    "eps-zero-decay": dict(lr=0.02, betas=(0.5, 0.999), eps=0.0, weight_decay=0.05),
+}
+SHAPES = {"0d": (), "1": (1,), "7": (7,), "3x4": (3, 4), "20001": (20001,)}  # 20001: 3 blocks
+STEPS = 25
+
+
+def digest(*arrays):
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a, dtype=np.float64)
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _grads(shape, seed):
+    rng = np.random.default_rng(seed)
+    w0 = rng.normal(size=shape)
+    g = rng.normal(size=(STEPS, *shape)) * rng.choice([1e-3, 1.0, 1e3], size=shape)
+    if len(shape) == 1 and shape[0] > 2:
+        g[:, 1] = 0.0  # a coordinate whose gradient is always exactly zero
+    return w0, g
+
+
+def optimizer_cases():
+    for cls in (Adam, AdamW):
+        for sname, settings in SETTINGS.items():
+            for shname, shape in SHAPES.items():
+                yield f"{cls.__name__}-{sname}-{shname}", cls, settings, shape
+
+
+def compute_optimizer(cls, settings, shape):
+    w0, grads = _grads(shape, seed=len(shape) * 7 + sum(shape))
+    opt = cls(**settings)
+    w, steps = w0, []
+    for t, g in enumerate(grads):
+        if t % 5 == 4 and np.ndim(w) == 2:
+            w = np.asfortranarray(w)  # a non-contiguous-in-C input now and then
+        w = opt.step(w, g)
+        steps.append(w)
+    stepped = digest(np.array(steps), opt.exp_avg, opt.exp_avg_sq, opt.denominator())
+    traj = cls(**settings).trajectory(w0, grads)
+    return stepped, digest(traj)
+
+
+def compute_network():
+    x = np.linspace(-1.0, 1.0, 15)
+    y = np.sin(3 * x)
+    xv = np.linspace(-0.9, 0.9, 11)
+    yv = np.sin(3 * xv)
+    out = {}
+    for kind in ("adam", "adamw"):
+        run = train_mlp(x, y, xv, yv, kind=kind, lr=0.02, weight_decay=0.3, steps=40, n_hidden=5)
+        out[f"train_mlp-{kind}"] = digest(run["history"], *(run["params"][k] for k in sorted(run["params"])))
+        grid = decay_grid(x, y, xv, yv, [0.01, 0.05], [0.0, 0.3, 3.0], kind=kind, steps=40, n_hidden=5)
+        out[f"decay_grid-{kind}"] = digest(grid["val_mse"], grid["train_mse"])
+    race = adam_decay_race(0.01, 0.1, steps=60)
+    out["adam_decay_race"] = digest(race["adam"], race["adamw"], race["denominator"], race["adam_decay"])
+    return out
+
+
+def compute_all():
+    out = {}
+    for name, cls, settings, shape in optimizer_cases():
+        out[f"{name}-step"], out[f"{name}-trajectory"] = compute_optimizer(cls, settings, shape)
+    out.update(compute_network())
+    return out
+
+
+@pytest.fixture(scope="module")
+def stored():
+    return json.loads(STORED.read_text())
+
+
+@pytest.mark.parametrize(("name", "cls", "settings", "shape"),
+                         [pytest.param(*c, id=c[0]) for c in optimizer_cases()])
+def test_optimizer_trajectory_is_bit_identical_to_the_stored_one(stored, name, cls, settings, shape):
+    stepped, traj = compute_optimizer(cls, settings, shape)
+    assert stepped == stored[f"{name}-step"]
+    assert traj == stored[f"{name}-trajectory"]
+
+
+def test_network_training_is_bit_identical_to_the_stored_one(stored):
+    got = compute_network()
+    assert got == {k: stored[k] for k in got}
+
+
+def test_the_stored_digests_cover_every_case(stored):
+    assert set(stored) == set(compute_all())
+
+
+if __name__ == "__main__":  # pragma: no cover - records the digests
+    STORED.write_text(json.dumps(compute_all(), indent=1, sort_keys=True) + "\n")
+    print(f"wrote {STORED}")
