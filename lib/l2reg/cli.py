@@ -27,8 +27,10 @@ def _cmd_grade(args) -> int:
     from .grading.grade import grade
 
     overrides = {"cell_timeout": args.cell_timeout, "notebook_timeout": args.notebook_timeout}
+    if args.from_exchange:
+        from .grading.gradebook import grade_from_exchange as grade
     grade(args.lesson, args.submissions, args.out, jobs=args.jobs, course_root=args.course,
-          limits_overrides=overrides)
+          limits_overrides=overrides, db=args.db)
     sys.stdout.write(grade.summary)
     return 0
 
@@ -77,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--course", help="course root (default: found from the working folder)")
     p.add_argument("--cell-timeout", type=float, help="seconds per cell (default: autograder config)")
     p.add_argument("--notebook-timeout", type=float, help="seconds per notebook (default: autograder config)")
+    p.add_argument("--db", metavar="URL", help="gradebook database URL, e.g. postgresql+psycopg://user:pw@host/db "
+                   "(default: sqlite DIR/gradebook.db)")
+    p.add_argument("--from-exchange", action="store_true",
+                   help="SUBMISSIONS is an nbgrader course folder: grade its submitted/*/LESSON (after nbgrader "
+                   "collect) into its gradebook and write its autograded/ and feedback/ for nbgrader release_feedback")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser(

@@ -190,21 +190,12 @@ class Progress:
         self.stream.flush()
 
 
-def _prepare_gradebook(out: Path, lesson: str, course):
-    """Point the temporary course at DIR/gradebook.db; drop this lesson's earlier
-    submissions so that the run regrades from scratch."""
-    from nbgrader.api import Gradebook, MissingEntry
+def _prepare_gradebook(out: Path, lesson: str, course, db=None):
+    """Point the temporary course at the gradebook (``--db``, default DIR/gradebook.db) after
+    dropping this lesson's earlier submissions there, so that the run regrades from scratch."""
+    from .gradebook import prepare
 
-    db_url = "sqlite:///" + str(out / "gradebook.db")
-    if (out / "gradebook.db").exists():
-        with Gradebook(db_url) as gb:
-            try:
-                assignment = gb.find_assignment(lesson)
-            except MissingEntry:
-                assignment = None
-            if assignment is not None:
-                for sub in list(assignment.submissions):
-                    gb.remove_submission(lesson, sub.student.id)
+    db_url = prepare(db, out, lesson)
     course.api.coursedir.db_url = db_url
     return db_url
 
@@ -258,11 +249,12 @@ def summary_text(lesson: Lesson, results: list, skipped: list, seconds: float, j
 
 
 def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
-          limits_overrides: dict | None = None, progress_stream=sys.stderr) -> list:
-    """Grade every submission; return the list of :class:`Result`."""
+          limits_overrides: dict | None = None, progress_stream=sys.stderr, db=None) -> list:
+    """Grade every submission; return the list of :class:`Result`. ``db``: the gradebook's
+    database URL (see :mod:`.gradebook`), DIR/gradebook.db when None."""
     import logging
 
-    from nbgrader.api import Gradebook
+    from .gradebook import Gradebook
 
     from .feedback import render
 
@@ -291,7 +283,7 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
         found = find_submissions(subs_path, Path(scratch))
         out.mkdir(parents=True, exist_ok=True)
         with TempCourse(root, [lesson_name]) as course:
-            db_url = _prepare_gradebook(out, lesson_name, course)
+            db_url = _prepare_gradebook(out, lesson_name, course, db)
             lesson = load_lesson(root, lesson_name, course)
         canary = grade_one(lesson, "reference", root / SOURCE / lesson_name / f"{lesson.notebook_id}.ipynb",
                            limits, mpl_cache)
