@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _linalg  # the intercept and the SVD cut-off exactly as in ridge_fit
 from . import _validation as v
-from .ridge import _centre  # the intercept is handled exactly as ridge_fit does
 
 __all__ = [
     "Posterior",
@@ -37,7 +37,6 @@ __all__ = [
     "log_likelihood",
 ]
 
-_EPS = np.finfo(np.float64).eps
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
@@ -127,9 +126,9 @@ def _solve(X, y, sigma, tau, fit_intercept, with_cov):
     as in :func:`l2reg.ridge_path`.
     """
     n, p = X.shape
-    Xc, yc, x_mean, y_mean = _centre(X, y, fit_intercept)
-    U, s, Vt = np.linalg.svd(Xc, full_matrices=with_cov and p > n)
-    s = np.where(s > _EPS * max(n, p) * s[0], s, 0.0)  # s[0] is the largest
+    Xc, yc, x_mean, y_mean = _linalg.centre(X, y, fit_intercept)
+    U, s, Vt, keep = _linalg.svd(Xc, full_matrices=with_cov and p > n)
+    s = np.where(keep, s, 0.0)
     r = (sigma / tau) ** 2  # = n * lam
     k = s.size
     mean = Vt[:k].T @ (s / (s * s + r) * (U.T @ yc))

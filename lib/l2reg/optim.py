@@ -29,175 +29,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _adam
 from . import _validation as v
+from ._optimizer import _as_new_array, _copy, _Optimizer
 
 __all__ = ["SGD", "Adam", "AdamW"]
-
-_FIRST_STEP = "the first call to step() (reset() starts over)"
-_BLOCK = 8192  # entries per block of Adam's elementwise step: 64 KiB, cache-sized
-
-
-def _copy(arr):
-    """A new float64 array copy of a state array, or None before the first step.
-
-    (For a 0-d parameter NumPy arithmetic gives scalars; this gives 0-d arrays.)
-    """
-    return None if arr is None else np.array(arr, dtype=np.float64)
-
-
-def _as_new_array(out):
-    """``out``, a freshly computed result, as an ndarray (a 0-d array, not a NumPy scalar)."""
-    return out if isinstance(out, np.ndarray) else np.array(out, dtype=np.float64)
-
-
-def _as_input(name, a):
-    """``a`` as a float64 array of finite numbers, validated as :func:`_validation.as_array` does.
-
-    A float64 ndarray is used as it is, not copied: ``step`` never writes into its inputs
-    nor keeps them. Its entries are all finite when their sum is (a NaN or an infinity
-    makes the sum NaN or infinite), which is one cheap pass; otherwise, and for any other
-    input, :func:`_validation.as_array` converts it or raises its error.
-    """
-    if type(a) is np.ndarray and a.dtype == np.float64 and a.size and np.isfinite(a.sum()):
-        return a
-    return v.as_array(name, a)
-
-
-class _Optimizer:
-    """The state shared by every optimizer: the step count and the shape of ``w``."""
-
-    def __init__(self):
-        self._steps = 0
-        self._shape = None
-        self._clear()
-
-    def _clear(self):  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def _update(self, w, grad):  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    @property
-    def steps(self):
-        """int: The number of steps taken since construction or :meth:`reset`."""
-        return self._steps
-
-    def reset(self):
-        """Forget the state: the step count, the buffers and the shape of ``w``.
-
-        Returns
-        -------
-        None
-
-        Examples
-        --------
-        >>> from l2reg import SGD
-        >>> opt = SGD(lr=0.1)
-        >>> w = opt.step([1.0, 2.0], [0.0, 0.0])
-        >>> opt.steps
-        1
-        >>> opt.reset()
-        >>> opt.steps
-        0
-        >>> opt.step([1.0], [1.0]).tolist()   # any shape again
-        [0.9]
-        """
-        self._steps = 0
-        self._shape = None
-        self._clear()
-
-    def step(self, w, grad):
-        """Take one step from ``w`` with the gradient ``grad``.
-
-        Parameters
-        ----------
-        w : array_like
-            The current parameters: a non-empty array of finite numbers, of
-            any shape; every call after the first must use the same shape.
-        grad : array_like
-            The gradient of the (data) loss at ``w``, of the same shape.
-
-        Returns
-        -------
-        ndarray
-            The new parameters, a new float64 array of the shape of ``w``.
-            Neither ``w`` nor ``grad`` is modified.
-
-        Raises
-        ------
-        TypeError
-            If ``w`` or ``grad`` does not hold real numbers.
-        ValueError
-            If ``w`` or ``grad`` is empty or holds NaN or infinity, if ``grad``
-            does not have the shape of ``w``, or if ``w`` does not have the
-            shape it had in the first call to ``step``.
-
-        Examples
-        --------
-        >>> from l2reg import SGD
-        >>> opt = SGD(lr=0.1)
-        >>> w = opt.step([1.0, 2.0], [1.0, -1.0])
-        >>> w.tolist()
-        [0.9, 2.1]
-        >>> opt.step(w, [0.0, 0.0, 0.0])
-        Traceback (most recent call last):
-        ...
-        ValueError: grad: expected shape (2,) to match w, got shape (3,)
-        >>> opt.step([1.0, 2.0, 3.0], [0.0, 0.0, 0.0])
-        Traceback (most recent call last):
-        ...
-        ValueError: w: expected shape (2,) to match the first call to step() (reset() starts over), got shape (3,)
-        """
-        w = _as_input("w", w)
-        grad = _as_input("grad", grad)
-        if self._shape is not None:
-            v.check_shape("w", w, self._shape, _FIRST_STEP)
-        v.check_same_shape("w", w, "grad", grad)
-        # Nothing below can fail: the state changes only for a valid call.
-        self._shape = w.shape
-        self._steps += 1
-        return _as_new_array(self._update(w, grad))
-
-    def trajectory(self, w, grads):
-        """Take one step per row of ``grads``, which do not depend on ``w``; return every iterate.
-
-        The same as calling :meth:`step` once per row (the result is identical
-        to the last bit), with the inputs checked once instead of at every
-        step, which makes long runs on small ``w`` several times faster.
-
-        Parameters
-        ----------
-        w : array_like
-            The starting parameters (see :meth:`step`).
-        grads : array_like of shape (steps, *w.shape)
-            The gradient of the (data) loss for each step, in order.
-
-        Returns
-        -------
-        ndarray of shape (steps + 1, *w.shape)
-            ``w`` and the parameters after each step.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from l2reg import SGD
-        >>> SGD(lr=0.5).trajectory([1.0], [[1.0], [1.0]]).tolist()
-        [[1.0], [0.5], [0.0]]
-        """
-        w = v.as_array("w", w)
-        grads = v.as_array("grads", grads)
-        if self._shape is not None:
-            v.check_shape("w", w, self._shape, _FIRST_STEP)
-        v.check_shape("grads", grads, (grads.shape[0], *w.shape) if grads.ndim else (1, *w.shape),
-                      "w, one row per step")
-        self._shape = w.shape
-        out = np.empty((grads.shape[0] + 1, *w.shape))
-        out[0] = w
-        for t, grad in enumerate(grads):
-            self._steps += 1
-            out[t + 1] = self._update(out[t], grad)
-        return out
-
 
 class SGD(_Optimizer):
     """Stochastic gradient descent with weight decay and momentum, as ``torch.optim.SGD``.
@@ -456,11 +292,7 @@ class Adam(_Optimizer):
 
     def _bias_corrections(self):
         """``(1 - beta1**t, sqrt(1 - beta2**t))`` for the current step ``t``, as torch."""
-        beta1, beta2 = self._betas
-        step = float(self._steps)  # torch keeps the step count as a float tensor
-        bias_correction1 = 1 - beta1**step
-        bias_correction2 = 1 - beta2**step
-        return bias_correction1, bias_correction2**0.5
+        return _adam.bias_corrections(*self._betas, self._steps)
 
     def _denominator(self, bias_correction2_sqrt):
         return np.sqrt(self._exp_avg_sq) / bias_correction2_sqrt + self._eps
@@ -498,98 +330,20 @@ class Adam(_Optimizer):
         return _as_new_array(self._denominator(self._bias_corrections()[1]))
 
     def _update(self, w, grad):
-        # torch.optim.adam._single_tensor_adam, in the same order of operations. The
-        # moments are updated in place (they are this object's own arrays) and small work
-        # arrays are reused, so a step allocates only the new w: the same arithmetic, bit
-        # for bit, as the plain expressions in the comments of _kernel. Every operation is
-        # elementwise, so a large array is processed in blocks that stay in the CPU's cache
-        # (one pass over memory instead of one per operation), with the same result.
-        if self._exp_avg is None:  # C order, so reshape(-1) below is a view
-            self._exp_avg = np.zeros(w.shape)
-            self._exp_avg_sq = np.zeros(w.shape)
-        if self._exp_avg.ndim == 0:  # NumPy has no in-place arithmetic on scalars
-            return self._update_plain(w, grad)
-        bias_correction1, bias_correction2_sqrt = self._bias_corrections()
-        step_size = self._lr / bias_correction1
-        out = np.empty(w.shape)  # the new w, in C order
-        # w and grad in C order too (a copy only if they are not C-contiguous; never written)
-        flat = (w.reshape(-1), grad.reshape(-1), self._exp_avg.reshape(-1),
-                self._exp_avg_sq.reshape(-1), out.reshape(-1))
-        size = flat[0].size
-        block = min(size, _BLOCK)
+        # The moments are this object's own C-ordered arrays, updated in place; the work
+        # arrays are reused, so a step allocates only the new w (see l2reg._adam).
+        if self._exp_avg is None:
+            self._exp_avg = np.zeros(np.shape(w))
+            self._exp_avg_sq = np.zeros(np.shape(w))
+        block = min(self._exp_avg.size, _adam.BLOCK)
         if self._work is None or self._work.shape[1] != block:
             self._work = np.empty((2, block))
-        for lo in range(0, size, block):
-            hi = min(lo + block, size)
-            work = self._work[:, : hi - lo]
-            self._kernel(*(a[lo:hi] for a in flat), work[0], work[1], step_size, bias_correction2_sqrt)
-        return out
-
-    def _kernel(self, w, grad, m, s, out, work, work2, step_size, bias_correction2_sqrt):
-        """One step on 1-D blocks: ``m``, ``s`` updated in place, the new w written to ``out``."""
-        lr, wd, eps = self._lr, self._weight_decay, self._eps
-        beta1, beta2 = self._betas
-        if wd != 0:
-            if self._decoupled:
-                np.multiply(w, 1 - lr * wd, out=out)  # param.mul_(1 - lr * weight_decay)
-                w = out
-            else:
-                # grad = grad + wd * w   (grad.add(param, alpha=weight_decay))
-                g = np.multiply(w, wd, out=out)
-                grad = np.add(grad, g, out=g)
-        # exp_avg.lerp_(grad, 1 - beta1): ATen's lerp picks its formula by the weight.
-        weight = 1 - beta1
-        diff = np.subtract(grad, m, out=work)  # grad - m
-        if abs(weight) < 0.5:
-            diff *= weight
-            m += diff  # m + weight * (grad - m)
-        else:
-            diff *= 1 - weight
-            np.subtract(grad, diff, out=m)  # grad - (grad - m) * (1 - weight)
-        # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2):
-        # s * beta2 + ((1 - beta2) * grad) * grad
-        s *= beta2
-        sq = np.multiply(grad, 1 - beta2, out=work)
-        sq *= grad
-        s += sq
-        # denom = sqrt(s) / bias_correction2_sqrt + eps
-        denom = np.sqrt(s, out=work)
-        denom /= bias_correction2_sqrt
-        denom += eps
-        # param.addcdiv_(exp_avg, denom, value=-step_size): w + (-step_size * m) / denom;
-        # 0 / 0 (only when eps == 0 and every gradient of a coordinate was 0) is a zero
-        # step, not NaN.
-        step = np.multiply(m, -step_size, out=work2)
-        if eps > 0:  # denom >= eps > 0 everywhere
-            np.divide(step, denom, out=step)
-        else:
-            zero = denom == 0
-            np.divide(step, denom, out=step, where=~zero)
-            step[zero] = 0.0
-        np.add(w, step, out=out)
-
-    def _update_plain(self, w, grad):
-        """The step for a 0-d parameter, with the plain expressions (NumPy scalars)."""
-        lr, wd, eps = self._lr, self._weight_decay, self._eps
-        beta1, beta2 = self._betas
-        if wd != 0:
-            if self._decoupled:
-                w = w * (1 - lr * wd)
-            else:
-                grad = grad + wd * w
-        weight = 1 - beta1
-        m = self._exp_avg
-        if abs(weight) < 0.5:
-            self._exp_avg = m + weight * (grad - m)
-        else:
-            self._exp_avg = grad - (grad - m) * (1 - weight)
-        self._exp_avg_sq = self._exp_avg_sq * beta2 + ((1 - beta2) * grad) * grad
         bias_correction1, bias_correction2_sqrt = self._bias_corrections()
-        step_size = lr / bias_correction1
-        denom = self._denominator(bias_correction2_sqrt)
-        scaled = (-step_size) * self._exp_avg
-        ratio = np.divide(scaled, denom, out=np.zeros_like(w), where=denom != 0)
-        return w + ratio
+        beta1, beta2 = self._betas
+        return _adam.adam_blocked(
+            w, grad, self._exp_avg, self._exp_avg_sq, work=self._work, lr=self._lr,
+            weight_decay=self._weight_decay, decoupled=self._decoupled, beta1=beta1, beta2=beta2,
+            eps=self._eps, step_size=self._lr / bias_correction1, bc2_sqrt=bias_correction2_sqrt)
 
 
 class AdamW(Adam):

@@ -15,21 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _linalg
 from . import _validation as v
 
 __all__ = ["ridge_fit", "ridge_path", "ridge_loo_errors", "ridge_kfold_errors"]
-
-_EPS = np.finfo(np.float64).eps
-
-
-def _centre(X, y, fit_intercept):
-    """Return centred copies of ``X`` and ``y`` and the means (zeros without intercept)."""
-    if fit_intercept:
-        x_mean = X.mean(axis=0)
-        y_mean = float(y.mean())
-        return X - x_mean, y - y_mean, x_mean, y_mean
-    return X, y, np.zeros(X.shape[1]), 0.0
-
 
 # Direct solves are used when n * lam >= _DIRECT_MIN * ||X||_F^2: the penalty then
 # bounds the condition number of X^T X + n lam I by about 1 / _DIRECT_MIN, so
@@ -45,14 +34,9 @@ def _svd_weights(X, y, nlams):
     ``eps * max(n, p) * s.max()`` (the cut-off of ``numpy.linalg.lstsq``) are
     treated as exact zeros.
     """
-    n, p = X.shape
-    U, s, Vt = np.linalg.svd(X, full_matrices=False)
-    keep = s > _EPS * max(n, p) * s[0]  # s is sorted: s[0] is the largest
-    uty = U.T @ y
-    denom = s**2 + nlams[:, None]  # (k, r)
+    U, s, Vt, keep = _linalg.svd(X)
     # s / (s^2 + n lam), and 0 for singular values treated as zero (never 0 / 0).
-    filt = np.divide(s, denom, out=np.zeros_like(denom), where=keep & (denom > 0))
-    return (filt * uty) @ Vt
+    return (_linalg.shrink(s, keep, nlams, 1) * (U.T @ y)) @ Vt
 
 
 def _ridge_solve(X, y, lam):
@@ -140,7 +124,7 @@ def ridge_fit(X, y, lam, fit_intercept=True):
     y = v.as_vector("y", y, X.shape[0], other="the rows of X")
     lam = v.as_nonnegative("lam", lam)
     fit_intercept = v.as_bool("fit_intercept", fit_intercept)
-    Xc, yc, x_mean, y_mean = _centre(X, y, fit_intercept)
+    Xc, yc, x_mean, y_mean = _linalg.centre(X, y, fit_intercept)
     w = _ridge_solve(Xc, yc, lam)
     b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
     return w, b
@@ -207,7 +191,7 @@ def ridge_path(X, y, lams, fit_intercept=True):
     y = v.as_vector("y", y, X.shape[0], other="the rows of X")
     lams = v.as_lambdas("lams", lams)
     fit_intercept = v.as_bool("fit_intercept", fit_intercept)
-    Xc, yc, x_mean, y_mean = _centre(X, y, fit_intercept)
+    Xc, yc, x_mean, y_mean = _linalg.centre(X, y, fit_intercept)
     W = _svd_weights(Xc, yc, X.shape[0] * lams)
     b = y_mean - W @ x_mean if fit_intercept else np.zeros(lams.size)
     return W, b
@@ -289,13 +273,10 @@ def ridge_loo_errors(X, y, lams, fit_intercept=True, per_example=False):
     fit_intercept = v.as_bool("fit_intercept", fit_intercept)
     per_example = v.as_bool("per_example", per_example)
     n, p = X.shape
-    Xc, yc, _, _ = _centre(X, y, fit_intercept)
-    U, s, _ = np.linalg.svd(Xc, full_matrices=False)
-    keep = s > _EPS * max(n, p) * s[0] if s[0] > 0 else np.zeros(s.shape, dtype=bool)
-    s2 = s**2
-    denom = s2 + n * lams[:, None]  # (k, r)
+    Xc, yc, _, _ = _linalg.centre(X, y, fit_intercept)
+    U, s, _, keep = _linalg.svd(Xc)
     # shrinkage factors s^2 / (s^2 + n lam), 0 for singular values treated as zero
-    shrink = np.divide(s2, denom, out=np.zeros_like(denom), where=keep & (denom > 0))
+    shrink = _linalg.shrink(s, keep, n * lams, 2)
     uty = U.T @ yc
     residual = yc[None, :] - (shrink * uty) @ U.T  # (k, n): y - yhat (the mean cancels)
     leverage = (shrink @ (U**2).T) + (1.0 / n if fit_intercept else 0.0)
@@ -374,7 +355,7 @@ def ridge_kfold_errors(X, y, lams, k=5, fit_intercept=True):
         train = np.ones(n, dtype=bool)
         train[fold] = False
         Xt, yt = X[train], y[train]
-        Xc, yc, x_mean, y_mean = _centre(Xt, yt, fit_intercept)
+        Xc, yc, x_mean, y_mean = _linalg.centre(Xt, yt, fit_intercept)
         W = _svd_weights(Xc, yc, Xt.shape[0] * lams)
         b = y_mean - W @ x_mean if fit_intercept else np.zeros(lams.size)
         residual = y[fold][None, :] - W @ X[fold].T - b[:, None]

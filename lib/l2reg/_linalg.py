@@ -1,0 +1,139 @@
+"""The linear algebra shared by ridge and its Bayesian view: centring and the cut SVD.
+
+Private: :mod:`l2reg.ridge` and :mod:`l2reg.bayes` both handle the intercept by centring
+and treat singular values at or below ``eps * max(n, p) * s.max()`` (the cut-off of
+:func:`numpy.linalg.lstsq`) as exact zeros; both take them from here.
+
+Examples
+--------
+>>> import numpy as np
+>>> from l2reg._linalg import centre, svd
+>>> Xc, yc, x_mean, y_mean = centre(np.array([[1.0], [3.0]]), np.array([2.0, 4.0]), True)
+>>> Xc.ravel().tolist(), yc.tolist(), x_mean.tolist(), y_mean
+([-1.0, 1.0], [-1.0, 1.0], [2.0], 3.0)
+>>> U, s, Vt, keep = svd(np.array([[1.0, 1.0], [1.0, 1.0]]))
+>>> keep.tolist()       # rank 1: the second singular value is round-off
+[True, False]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Machine epsilon of float64, the unit of every round-off bound in the package.
+EPS = np.finfo(np.float64).eps
+
+
+def centre(X, y, fit_intercept):
+    """Centred copies of ``X`` and ``y`` and their means (zeros without intercept).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+    y : ndarray of shape (n,)
+    fit_intercept : bool
+        If False, ``X`` and ``y`` are returned as they are, with zero means.
+
+    Returns
+    -------
+    Xc, yc : ndarray
+        ``X - mean(X, axis=0)`` and ``y - mean(y)``.
+    x_mean : ndarray of shape (p,)
+    y_mean : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> centre(np.ones((2, 1)), np.zeros(2), False)[2].tolist()
+    [0.0]
+    """
+    if fit_intercept:
+        x_mean = X.mean(axis=0)
+        y_mean = float(y.mean())
+        return X - x_mean, y - y_mean, x_mean, y_mean
+    return X, y, np.zeros(X.shape[1]), 0.0
+
+
+def rank_mask(s, shape):
+    """Which singular values count as non-zero: ``s > eps * max(n, p) * s.max()``.
+
+    Parameters
+    ----------
+    s : ndarray of shape (r,)
+        Singular values, sorted in decreasing order (as :func:`numpy.linalg.svd` returns them).
+    shape : tuple of int
+        ``(n, p)``, the shape of the matrix.
+
+    Returns
+    -------
+    ndarray of bool, shape (r,)
+        All False for a zero matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rank_mask(np.array([2.0, 1e-17]), (3, 2)).tolist()
+    [True, False]
+    >>> rank_mask(np.zeros(2), (3, 2)).tolist()
+    [False, False]
+    """
+    if not s.size or s[0] <= 0:
+        return np.zeros(s.shape, dtype=bool)
+    return s > EPS * max(shape) * s[0]  # s is sorted: s[0] is the largest
+
+
+def svd(X, full_matrices=False):
+    """The SVD ``X = U diag(s) Vt`` and the mask of singular values above the cut-off.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+    full_matrices : bool, default False
+        As in :func:`numpy.linalg.svd`.
+
+    Returns
+    -------
+    U, s, Vt : ndarray
+        As :func:`numpy.linalg.svd` returns them.
+    keep : ndarray of bool
+        :func:`rank_mask` of ``s``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> U, s, Vt, keep = svd(np.eye(2))
+    >>> s.tolist(), keep.tolist()
+    ([1.0, 1.0], [True, True])
+    """
+    U, s, Vt = np.linalg.svd(X, full_matrices=full_matrices)
+    return U, s, Vt, rank_mask(s, X.shape)
+
+
+def shrink(s, keep, nlams, power):
+    """``s**power / (s**2 + nlam)`` for every ``nlam`` (rows), 0 where ``keep`` is False.
+
+    ``power=1`` gives the ridge filter factors (weights ``V diag(f) U^T y``), ``power=2``
+    the shrinkage of each direction of the fit (the hat matrix's eigenvalues). Never
+    ``0 / 0``: a singular value treated as zero gives 0 even at ``nlam == 0``.
+
+    Parameters
+    ----------
+    s : ndarray of shape (r,)
+    keep : ndarray of bool, shape (r,)
+    nlams : ndarray of shape (k,)
+        ``n * lam`` for each penalty.
+    power : {1, 2}
+
+    Returns
+    -------
+    ndarray of shape (k, r)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shrink(np.array([2.0, 0.0]), np.array([True, False]), np.array([0.0, 4.0]), 2).tolist()
+    [[1.0, 0.0], [0.5, 0.0]]
+    """
+    denom = s**2 + nlams[:, None]  # (k, r)
+    num = s if power == 1 else s**2
+    return np.divide(num, denom, out=np.zeros_like(denom), where=keep & (denom > 0))
