@@ -26,6 +26,7 @@ __all__ = [
     "plot_lines",
     "plot_coefficient_clouds",
     "plot_penalty_geometry",
+    "loss_plane",
 ]
 
 #: Okabe-Ito colours, by name.
@@ -389,40 +390,74 @@ def plot_penalty_geometry(X, y, solutions, *, paths=None, title="", lim=None, ax
     >>> fig.axes[0].get_xlabel(), fig.axes[0].get_aspect()
     ('w1', 1.0)
     """
-    from .demos import loss_surface, penalty_boundary
-    from .ridge import ridge_fit
+    from .demos import loss_contour, penalty_boundary
 
     if ax is None:
         fig, ax = new_figure(width=5.6, height=5.4)
     else:
         fig = ax.figure
-    w_ls = ridge_fit(X, y, 0.0, fit_intercept=False)[0]
-    lim = 1.6 * float(np.abs(w_ls).max()) if lim is None else lim
-    g = np.linspace(-lim, lim, 161)
-    Z = loss_surface(X, y, 0.0, g, g)
-    ax.contour(g, g, Z, levels=np.quantile(Z, np.linspace(0.0, 0.6, 14) ** 2), cmap="viridis", linewidths=0.8)
-    ax.axhline(0, color="0.6", lw=0.8)
-    ax.axvline(0, color="0.6", lw=0.8)
-    ax.plot([w_ls[0]], [w_ls[1]], "*", ms=15, color=COLORS["black"], label=f"w* = ({w_ls[0]:.1f}, {w_ls[1]:.1f})")
+    loss_plane(ax, X, y, lim=lim, title=title)
     for i, (label, path) in enumerate((paths or {}).items()):
         path = np.asarray(path, dtype=float)
         ax.plot(path[:, 0], path[:, 1], color=color(i), ls="-", lw=2.2, label=label)
     markers = ("o", "s", "D", "^")
     for i, (label, (kind, w)) in enumerate(solutions.items()):
         B = penalty_boundary(w, kind)
-        ax.plot(B[:, 0], B[:, 1], color=color(i), ls=style(i + 1), lw=1.8)
-        level = float(loss_surface(X, y, 0.0, w[:1], w[1:])[0, 0])
-        ax.contour(g, g, Z, levels=[level], colors=[color(i)], linewidths=1.0, linestyles="solid")
+        ax.plot(B[:, 0], B[:, 1], color=color(i), ls=style(i + 1), lw=2.0, zorder=4)
+        # The data-loss contour through the solution, exact and thick over the faint background
+        # contours: where it touches the ball is the point of the figure.
+        C = loss_contour(X, y, w)
+        ax.plot(C[:, 0], C[:, 1], color=color(i), ls="-", lw=2.6, zorder=4)
         ax.plot([w[0]], [w[1]], markers[i % 4], ms=9, color=color(i), zorder=5,
                 label=f"{label}: ({w[0]:.2f}, {w[1]:.2f}), its ball and contour")
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def loss_plane(ax, X, y, *, lim=None, title=""):
+    """The weight plane of :func:`plot_penalty_geometry` and the geometry demo, without solutions.
+
+    Draws faint contours of the data loss (no intercept), the axes through the
+    origin and the least-squares weights ``w*`` (a star), on a square window of
+    half-width ``lim`` (``1.6 max|w*|`` by default), with equal aspect, axis
+    labels and the title.
+
+    Returns
+    -------
+    g : ndarray of shape (161,)
+        The grid coordinates of both axes.
+    Z : ndarray of shape (161, 161)
+        The data loss on the grid, as ``contour`` expects it.
+
+    Examples
+    --------
+    >>> from l2reg.data import geometry_data
+    >>> from l2reg.plotting import loss_plane, new_figure
+    >>> fig, ax = new_figure()
+    >>> g, Z = loss_plane(ax, *geometry_data(), title="t")
+    >>> Z.shape, ax.get_title(), ax.get_lines()[-1].get_label().startswith("w*")
+    ((161, 161), 't', True)
+    """
+    from .demos import loss_surface
+    from .ridge import ridge_fit
+
+    w_ls = ridge_fit(X, y, 0.0, fit_intercept=False)[0]
+    lim = 1.6 * float(np.abs(w_ls).max()) if lim is None else lim
+    g = np.linspace(-lim, lim, 161)
+    Z = loss_surface(X, y, 0.0, g, g)
+    # Thin and light, so that the contour through each solution (drawn thick) stands out.
+    ax.contour(g, g, Z, levels=np.quantile(Z, np.linspace(0.0, 0.6, 14) ** 2), cmap="viridis",
+               linewidths=0.6, alpha=0.45, zorder=1)
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.axvline(0, color="0.6", lw=0.8)
+    ax.plot([w_ls[0]], [w_ls[1]], "*", ms=15, color=COLORS["black"], label=f"w* = ({w_ls[0]:.1f}, {w_ls[1]:.1f})")
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, loc="upper left")
-    return fig
+    return g, Z
 
 
 __all__ += ["plot_prediction_spread"]

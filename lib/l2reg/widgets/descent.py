@@ -1,0 +1,286 @@
+"""Lesson 02, 03 and 07 demos: gradient descent on a ridge loss, one weight under decay, Adam + L2 against AdamW."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _validation as v
+from ..demos import decay_trajectory, gradient_descent_path, hessian_eigenvalues, loss_ellipses, loss_surface
+from ..plotting import COLORS, new_figure
+from ..ridge import ridge_fit
+from .core import FigureDemo, log_slider
+
+__all__ = ["gradient_descent_demo", "weight_decay_demo", "adamw_demo", "STEP_CHOICES", "LR_EXPS", "WD_EXPS"]
+
+
+def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
+    """Drag lambda and the learning rate; watch gradient descent on a two-weight ridge loss.
+
+    Left: contours of the ridge loss (no intercept; pass centred data), the exact
+    minimizer and the first ``steps`` iterates from the origin. Right: the
+    distance of each iterate to the minimizer, on a log scale; a run that
+    diverges stops where it overflows.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, 2)
+        Centred features.
+    y : array_like of shape (n,)
+        Centred targets.
+    lam, lr : float
+        Initial penalty and learning rate.
+    steps : int
+        Iterations shown.
+
+    Returns
+    -------
+    FigureDemo
+
+    Examples
+    --------
+    >>> from l2reg.data import collinear_data
+    >>> from l2reg.widgets import gradient_descent_demo
+    >>> X, y = collinear_data(50, spread=0.3)
+    >>> demo = gradient_descent_demo(X - X.mean(0), y - y.mean())
+    >>> before = demo.image.value
+    >>> demo.set(lam=1.0)
+    >>> demo.image.value != before
+    True
+    """
+    X, y = v.as_two_feature_data(X, y)
+    lam = v.as_nonnegative("lam", lam)
+    lr = v.as_nonnegative("lr", lr)
+    steps = v.as_int("steps", steps, minimum=1)
+    w_ls = ridge_fit(X, y, 0.0, fit_intercept=False)[0]
+    half = max(1.5, 1.3 * float(np.abs(w_ls).max()))
+    grid = np.linspace(-half, half, 121)
+    fig, (ax_c, ax_d) = new_figure(2, width=5.0, height=4.2)
+    from matplotlib.collections import LineCollection
+
+    contours = LineCollection([], cmap="viridis", linewidths=0.8, zorder=1)
+    ax_c.add_collection(contours, autolim=False)
+    state = {"lam": None}
+    (path_line,) = ax_c.plot([], [], "-o", ms=3, lw=1.2, color=COLORS["vermillion"], label="gradient descent")
+    (opt_dot,) = ax_c.plot([], [], "*", ms=16, color=COLORS["black"], label="minimizer")
+    ax_c.set_xlim(-half, half)
+    ax_c.set_ylim(-half, half)
+    ax_c.set_xlabel("w1")
+    ax_c.set_ylabel("w2")
+    ax_c.set_title("Ridge loss and gradient descent from the origin")
+    ax_c.legend(fontsize=9, loc="upper left")
+    (dist_line,) = ax_d.semilogy([], [], color=COLORS["blue"], lw=2, label="||w_t - w*||")
+    (rate_line,) = ax_d.semilogy([], [], color=COLORS["orange"], ls="--", lw=1.5, label="predicted rate")
+    ax_d.set_xlim(0, steps)
+    ax_d.set_ylim(1e-8, 1e3)
+    ax_d.set_xlabel("step t")
+    ax_d.set_ylabel("distance to the minimizer (log scale)")
+    ax_d.set_title("Distance to the minimizer per step")
+    ax_d.legend(fontsize=9, loc="lower left")
+
+    def draw(lam, lr):
+        w_star = ridge_fit(X, y, lam, fit_intercept=False)[0]
+        if lam != state["lam"]:  # the contours depend on lambda only: computed once per lambda
+            # Levels spread over the loss values in view, drawn as exact ellipses.
+            levels = np.unique(np.quantile(loss_surface(X, y, lam, grid, grid), np.linspace(0.0, 0.9, 16) ** 2))
+            state.update(lam=lam, levels=levels, segments=list(loss_ellipses(X, y, lam, levels)))
+        contours.set_segments(state["segments"])
+        contours.set_array(state["levels"])
+        contours.set_clim(state["levels"][0], state["levels"][-1])
+        path = gradient_descent_path(X, y, lam, lr, steps)
+        path_line.set_data(path[:, 0], path[:, 1])
+        opt_dot.set_data([w_star[0]], [w_star[1]])
+        eig = hessian_eigenvalues(X, lam)
+        rate = float(np.max(np.abs(1.0 - lr * eig)))
+        t = np.arange(steps + 1)
+        dist = np.linalg.norm(path - w_star, axis=1)
+        dist_line.set_data(t, dist)
+        rate_line.set_data(t, dist[0] * rate**t)
+        verdict = "converges" if rate < 1 else "diverges"
+        return (f"lambda = {lam:.2g}, learning rate = {lr:.2g}: {verdict}; error factor per step "
+                f"max|1 - lr mu| = {rate:.3f}; learning-rate limit 2/mu_max = {2 / eig[-1]:.3f}")
+
+    controls = {
+        "lam": log_slider(max(lam, 1e-4), min_exp=-4, max_exp=1, description="lambda"),
+        "lr": log_slider(lr, min_exp=-3, max_exp=0.5, description="learning rate"),
+    }
+    return FigureDemo(fig, draw, controls, animated=[contours, path_line, opt_dot, dist_line, rate_line])
+
+
+#: The step counts ``weight_decay_demo`` can show. Changing the range is a new view of
+#: the run, redrawn in full, so it is a set of buttons rather than a slider.
+STEP_CHOICES = (30, 100, 300, 500, 1000, 2000)
+
+
+def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
+    """Drag lambda and the learning rate; watch one weight decay over the steps.
+
+    Each step multiplies the weight by ``1 - 2 lr lam``. Two runs are drawn:
+    pure decay (no data loss) and decay against the data loss
+    ``(w - target)**2``, which settles where the two pulls balance,
+    ``target / (1 + lam)``.
+
+    Parameters
+    ----------
+    lam, lr : float
+        Initial penalty and learning rate.
+    steps : int
+        Initial number of steps shown, one of ``STEP_CHOICES`` (buttons switch between them).
+    w0 : float
+        Starting weight.
+    target : float
+        Minimizer of the data loss alone.
+
+    Returns
+    -------
+    FigureDemo
+
+    Examples
+    --------
+    >>> from l2reg.widgets import weight_decay_demo
+    >>> demo = weight_decay_demo(lam=0.1, lr=0.01)
+    >>> before = demo.image.value
+    >>> demo.set(lam=1.0)
+    >>> demo.image.value != before
+    True
+    """
+    lam = v.as_nonnegative("lam", lam)
+    lr = v.as_nonnegative("lr", lr)
+    steps = v.check_choice("steps", v.as_int("steps", steps), STEP_CHOICES)
+    w0 = v.as_scalar("w0", w0)
+    target = v.as_scalar("target", target)
+    t = np.arange(steps + 1)
+    fig, ax = new_figure(width=7.0, height=4.2)
+    (pure,) = ax.plot(t, np.zeros_like(t, dtype=float), color=COLORS["blue"], lw=2, label="pure decay")
+    (data,) = ax.plot(t, np.zeros_like(t, dtype=float), color=COLORS["orange"], ls="--", lw=2,
+                      label=f"decay against data loss (w - {target:g})^2")
+    balance = ax.axhline(0.0, color=COLORS["green"], ls=":", lw=1.5, label="balance point target / (1 + lambda)")
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set_xlim(0, steps)
+    span = 1.3 * max(abs(w0), abs(target))
+    ax.set_ylim(-span, span)
+    ax.set_xlabel("step t")
+    ax.set_ylabel("weight w")
+    ax.set_title("One weight under weight decay")
+    ax.legend(fontsize=9, loc="upper right")
+
+    def draw(lam, lr, steps):
+        factor = 1.0 - 2.0 * lr * lam
+        t = np.arange(steps + 1)
+        pure_w = decay_trajectory(w0, lr, lam, steps)
+        data_w = decay_trajectory(w0, lr, lam, steps, target=target)
+        pure.set_data(t, pure_w)
+        data.set_data(t, data_w)
+        balance.set_ydata([target / (1.0 + lam)] * 2)
+        ax.set_xlim(0, steps)
+        # A growing weight would leave the window: switch to a symmetric log axis then.
+        both = np.concatenate([pure_w, data_w])
+        biggest = float(np.max(np.abs(both[np.isfinite(both)])))
+        if biggest > span:
+            ax.set_yscale("symlog", linthresh=1.0)
+            top = 10.0 ** np.ceil(np.log10(min(biggest, 1e300)))  # whole decades: the axis moves less often
+            ax.set_ylim(-top, top)
+            ax.set_ylabel("weight w (symmetric log scale)")
+        else:
+            ax.set_yscale("linear")
+            ax.set_ylim(-span, span)
+            ax.set_ylabel("weight w")
+        if abs(factor) < 1:
+            regime = "decays smoothly" if factor >= 0 else "flips sign each step but shrinks"
+        else:
+            regime = "does not shrink: unstable" if factor < -1 else "does not shrink"
+        return f"lambda = {lam:.2g}, learning rate = {lr:.2g}: factor 1 - 2*lr*lambda = {factor:.4f}, pure decay {regime}"
+
+    import ipywidgets as W
+
+    controls = {
+        "lam": log_slider(lam, min_exp=-3, max_exp=2, description="lambda"),
+        "lr": log_slider(lr, min_exp=-4, max_exp=0, description="learning rate"),
+        "steps": W.ToggleButtons(options=list(STEP_CHOICES), value=steps, description="steps shown",
+                                 style={"description_width": "initial", "button_width": "4.5em"}),
+    }
+    return FigureDemo(fig, draw, controls, animated=[pure, data, balance])
+
+
+#: The base-10 exponents the learning-rate and weight-decay sliders of ``adamw_demo`` span.
+LR_EXPS, WD_EXPS = (-4, -1), (-3, 1)
+
+
+def adamw_demo(*, lr=0.01, weight_decay=0.1, steps=300, scales=(10.0, 0.1)):
+    """Drag the weight decay and the learning rate; watch two weights under Adam + L2 and AdamW.
+
+    Both weights start at 1 and get pure-noise gradients, one ``scales[0]``
+    times the noise, the other ``scales[1]`` times the same noise, so only the
+    decay pulls them to 0. Left: Adam with coupled L2 (``torch.optim.Adam``'s
+    ``weight_decay``), which decays the large-gradient weight far less. Right:
+    AdamW, where both follow one trajectory. The numbers come from
+    :func:`l2reg.network.adam_decay_race`.
+
+    Parameters
+    ----------
+    lr, weight_decay : float
+        Initial learning rate and weight decay.
+    steps : int
+        Steps shown.
+    scales : tuple of float
+        Gradient size of the two weights.
+
+    Returns
+    -------
+    FigureDemo
+
+    Examples
+    --------
+    >>> from l2reg.widgets import adamw_demo
+    >>> demo = adamw_demo(lr=0.01, weight_decay=0.1)
+    >>> before = demo.image.value
+    >>> demo.set(weight_decay=1.0)
+    >>> demo.image.value != before
+    True
+    """
+    from ..network import adam_decay_race
+
+    lr = v.as_nonnegative("lr", lr)
+    weight_decay = v.as_nonnegative("weight_decay", weight_decay)
+    steps = v.as_int("steps", steps, minimum=1)
+    scales = v.as_vector("scales", scales, length=2)
+    v.check_positive_entries("scales", scales)
+    t = np.arange(steps + 1)
+    # One frame for every setting: the trajectories' extent over the largest learning rate
+    # on the slider (the widest runs) and a few weight decays, padded.
+    lr_max = 10.0**LR_EXPS[1]
+    runs = [adam_decay_race(rate, wd, steps, scales=scales)
+            for rate in (lr, lr_max) for wd in np.logspace(WD_EXPS[0], WD_EXPS[1], 5)]
+    both = np.concatenate([np.concatenate([r["adam"], r["adamw"]]).ravel() for r in runs])
+    top, bottom = 1.1 * max(1.0, float(both.max())), 1.1 * min(-0.1, float(both.min()))
+    fig, axes = new_figure(2, width=4.8, height=3.8)
+    lines = {}
+    for ax, kind, name in zip(axes, ("adam", "adamw"), ("Adam + L2 (coupled)", "AdamW (decoupled)")):
+        lines[kind] = [
+            ax.plot(t, np.ones_like(t, dtype=float), color=COLORS["blue"], lw=2,
+                    label=f"weight with gradients x {scales[0]:g}")[0],
+            ax.plot(t, np.ones_like(t, dtype=float), color=COLORS["orange"], ls="--", lw=2,
+                    label=f"weight with gradients x {scales[1]:g}")[0],
+        ]
+        ax.axhline(0.0, color="0.6", lw=0.8)
+        ax.set_xlim(0, steps)
+        ax.set_ylim(bottom, top)
+        ax.set_xlabel("step t")
+        ax.set_ylabel("weight w")
+        ax.legend(fontsize=8, loc="lower left")
+        ax.set_title(name, fontsize=10)
+
+    def draw(lr, weight_decay):
+        r = adam_decay_race(lr, weight_decay, steps, scales=scales)
+        for kind in ("adam", "adamw"):
+            for k, line in enumerate(lines[kind]):
+                line.set_ydata(r[kind][:, k])
+        a, b = r["adam_decay"]
+        return (f"learning rate {lr:.1e}, weight decay {weight_decay:.1e}. Decay per step: "
+                f"Adam + L2 {a:.1e} (gradients x {scales[0]:g}) vs {b:.1e} (x {scales[1]:g}); "
+                f"AdamW lr * wd = {r['adamw_decay']:.1e} for both")
+
+    controls = {
+        "lr": log_slider(lr, min_exp=LR_EXPS[0], max_exp=LR_EXPS[1], description="learning rate"),
+        "weight_decay": log_slider(weight_decay, min_exp=WD_EXPS[0], max_exp=WD_EXPS[1], description="weight decay"),
+    }
+    return FigureDemo(fig, draw, controls, animated=lines["adam"] + lines["adamw"])
