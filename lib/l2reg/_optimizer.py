@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validation as v
+from ._params import Array, check_params, declare_params
 
 _FIRST_STEP = "the first call to step() (reset() starts over)"
 
@@ -34,17 +35,8 @@ def _as_new_array(out):
     return out if isinstance(out, np.ndarray) else np.array(out, dtype=np.float64)
 
 
-def _as_input(name, a):
-    """``a`` as a float64 array of finite numbers, validated as :func:`_validation.as_array` does.
-
-    A float64 ndarray is used as it is, not copied: ``step`` never writes into its inputs
-    nor keeps them. Its entries are all finite when their sum is (a NaN or an infinity
-    makes the sum NaN or infinite), which is one cheap pass; otherwise, and for any other
-    input, :func:`_validation.as_array` converts it or raises its error.
-    """
-    if type(a) is np.ndarray and a.dtype == np.float64 and a.size and np.isfinite(a.sum()):
-        return a
-    return v.as_array(name, a)
+# step's arguments; w and grad are only read, so a float64 array is not copied
+_STEP_PARAMS = {"w": Array(borrow=True), "grad": Array(same_shape_as="w", borrow=True)}
 
 
 class _Optimizer:
@@ -90,6 +82,7 @@ class _Optimizer:
         self._shape = None
         self._clear()
 
+    @declare_params(_STEP_PARAMS)
     def step(self, w, grad):
         """Take one step from ``w`` with the gradient ``grad``.
 
@@ -132,11 +125,10 @@ class _Optimizer:
         ...
         ValueError: w: expected shape (2,) to match the first call to step() (reset() starts over), got shape (3,)
         """
-        w = _as_input("w", w)
-        grad = _as_input("grad", grad)
+        values = check_params(_STEP_PARAMS, {"w": w, "grad": grad})
+        w, grad = values["w"], values["grad"]
         if self._shape is not None:
             v.check_shape("w", w, self._shape, _FIRST_STEP)
-        v.check_same_shape("w", w, "grad", grad)
         # Nothing below can fail: the state changes only for a valid call.
         self._shape = w.shape
         self._steps += 1

@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _linalg  # the intercept and the SVD cut-off exactly as in ridge_fit
-from . import _validation as v
+from ._params import Bool, Int, Matrix, Positive, Real, Vector, validate_params
 
 __all__ = [
     "Posterior",
@@ -38,6 +38,16 @@ __all__ = [
 ]
 
 _LOG_2PI = math.log(2.0 * math.pi)
+
+# the data of posterior and map_estimate, and of the model's densities (X first: w and y
+# are held to its shape)
+_FIT_PARAMS = {
+    "X": Matrix(), "y": Vector(length_of=("X", 0)), "sigma": Positive(), "tau": Positive(),
+    "fit_intercept": Bool(),
+}
+_MODEL_PARAMS = {
+    "X": Matrix(), "w": Vector(length_of=("X", 1)), "y": Vector(length_of=("X", 0)), "b": Real(),
+}
 
 
 class Posterior(NamedTuple):
@@ -60,6 +70,7 @@ class Posterior(NamedTuple):
     b: float
 
 
+@validate_params({"sigma": Positive(), "tau": Positive(), "n": Int(minimum=1)})
 def ridge_lambda(sigma, tau, n):
     """The ridge penalty that the Gaussian prior amounts to: ``sigma**2 / (n * tau**2)``.
 
@@ -98,19 +109,7 @@ def ridge_lambda(sigma, tau, n):
     >>> ridge_lambda(sigma=1.0, tau=0.05, n=100)   # 10 times narrower: 100 times the penalty
     4.0
     """
-    sigma = v.as_positive("sigma", sigma)
-    tau = v.as_positive("tau", tau)
-    n = v.as_int("n", n, minimum=1)
     return (sigma / tau) ** 2 / n
-
-
-def _inputs(X, y, sigma, tau, fit_intercept):
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
-    sigma = v.as_positive("sigma", sigma)
-    tau = v.as_positive("tau", tau)
-    fit_intercept = v.as_bool("fit_intercept", fit_intercept)
-    return X, y, sigma, tau, fit_intercept
 
 
 def _solve(X, y, sigma, tau, fit_intercept, with_cov):
@@ -143,6 +142,7 @@ def _solve(X, y, sigma, tau, fit_intercept, with_cov):
     return mean, cov, b
 
 
+@validate_params(_FIT_PARAMS)
 def posterior(X, y, sigma, tau, fit_intercept=True):
     """The posterior of the weights: a Gaussian with a closed-form mean and covariance.
 
@@ -208,11 +208,11 @@ def posterior(X, y, sigma, tau, fit_intercept=True):
     >>> ridge_fit(X, y, lam=2.0)[0].round(12).tolist()
     [0.5]
     """
-    X, y, sigma, tau, fit_intercept = _inputs(X, y, sigma, tau, fit_intercept)
     mean, cov, b = _solve(X, y, sigma, tau, fit_intercept, with_cov=True)
     return Posterior(mean, cov, b)
 
 
+@validate_params(_FIT_PARAMS)
 def map_estimate(X, y, sigma, tau, fit_intercept=True):
     """The maximum a posteriori (MAP) weights and intercept.
 
@@ -264,18 +264,8 @@ def map_estimate(X, y, sigma, tau, fit_intercept=True):
     >>> w.round(12).tolist(), round(b, 12)
     ([0.666666666667], 2.666666666667)
     """
-    X, y, sigma, tau, fit_intercept = _inputs(X, y, sigma, tau, fit_intercept)
     mean, _, b = _solve(X, y, sigma, tau, fit_intercept, with_cov=False)
     return mean, b
-
-
-def _model_inputs(w, X, y, b):
-    w = v.as_vector("w", w)
-    X = v.as_matrix("X", X)
-    v.check_length("w", w, X.shape[1], "the columns of X")
-    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
-    b = v.as_scalar("b", b)
-    return w, X, y, b
 
 
 def _half_rss(w, X, y, b):
@@ -283,6 +273,7 @@ def _half_rss(w, X, y, b):
     return 0.5 * float(np.dot(r, r))
 
 
+@validate_params({**_MODEL_PARAMS, "sigma": Positive(), "tau": Positive()})
 def neg_log_posterior(w, X, y, sigma, tau, b=0.0):
     """The negative log posterior of ``(w, b)``, up to an additive constant.
 
@@ -334,12 +325,10 @@ def neg_log_posterior(w, X, y, sigma, tau, b=0.0):
     >>> 2 * 1.0**2 / 3 * 9.0, ridge_loss(w, X, y, lam=ridge_lambda(1.0, 0.5, 3))
     (6.0, 6.0)
     """
-    w, X, y, b = _model_inputs(w, X, y, b)
-    sigma = v.as_positive("sigma", sigma)
-    tau = v.as_positive("tau", tau)
     return _half_rss(w, X, y, b) / sigma**2 + 0.5 * float(np.dot(w, w)) / tau**2
 
 
+@validate_params({"w": Vector(), "tau": Positive()})
 def log_prior(w, tau):
     """The log density of the prior ``w ~ N(0, tau**2 I)`` at ``w``.
 
@@ -374,11 +363,10 @@ def log_prior(w, tau):
     >>> round(log_prior([2.0], tau=1.0) - log_prior([0.0], tau=1.0), 12)   # -w**2 / 2
     -2.0
     """
-    w = v.as_vector("w", w)
-    tau = v.as_positive("tau", tau)
     return -0.5 * w.size * (_LOG_2PI + 2.0 * math.log(tau)) - 0.5 * float(np.dot(w, w)) / tau**2
 
 
+@validate_params({**_MODEL_PARAMS, "sigma": Positive()})
 def log_likelihood(w, X, y, sigma, b=0.0):
     """The log likelihood ``log p(y | X, w, b)`` of Gaussian noise with deviation ``sigma``.
 
@@ -423,7 +411,5 @@ def log_likelihood(w, X, y, sigma, b=0.0):
     >>> round(log_likelihood([1.0], X, y, sigma=1.0) - exact, 12)   # -(1 + 4) / 2
     -2.5
     """
-    w, X, y, b = _model_inputs(w, X, y, b)
-    sigma = v.as_positive("sigma", sigma)
     n = X.shape[0]
     return -0.5 * n * (_LOG_2PI + 2.0 * math.log(sigma)) - _half_rss(w, X, y, b) / sigma**2

@@ -30,10 +30,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import _adam
-from . import _validation as v
 from ._optimizer import _as_new_array, _copy, _Optimizer
+from ._params import Bool, Nonnegative, Pair, validate_params
 
 __all__ = ["SGD", "Adam", "AdamW"]
+_ADAM_PARAMS = {
+    "lr": Nonnegative(), "betas": Pair(minimum=0.0, maximum=1.0, include_maximum=False),
+    "eps": Nonnegative(), "weight_decay": Nonnegative(),
+}
+
 
 class SGD(_Optimizer):
     """Stochastic gradient descent with weight decay and momentum, as ``torch.optim.SGD``.
@@ -114,11 +119,10 @@ class SGD(_Optimizer):
     ([-0.29], [1.9])
     """
 
+    @validate_params({"lr": Nonnegative(), "weight_decay": Nonnegative(), "decoupled": Bool(),
+                      "momentum": Nonnegative()})
     def __init__(self, lr, weight_decay=0.0, decoupled=False, momentum=0.0):
-        self._lr = v.as_nonnegative("lr", lr)
-        self._weight_decay = v.as_nonnegative("weight_decay", weight_decay)
-        self._decoupled = v.as_bool("decoupled", decoupled)
-        self._momentum = v.as_nonnegative("momentum", momentum)
+        self._lr, self._weight_decay, self._decoupled, self._momentum = lr, weight_decay, decoupled, momentum
         super().__init__()
 
     def __repr__(self):
@@ -242,11 +246,9 @@ class Adam(_Optimizer):
 
     _decoupled = False
 
+    @validate_params(_ADAM_PARAMS)
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        self._lr = v.as_nonnegative("lr", lr)
-        self._betas = v.as_scalar_pair("betas", betas, minimum=0.0, maximum=1.0, include_maximum=False)
-        self._eps = v.as_nonnegative("eps", eps)
-        self._weight_decay = v.as_nonnegative("weight_decay", weight_decay)
+        self._lr, self._betas, self._eps, self._weight_decay = lr, betas, eps, weight_decay
         super().__init__()
 
     def __repr__(self):
@@ -410,5 +412,6 @@ class AdamW(Adam):
 
     _decoupled = True
 
+    @validate_params(_ADAM_PARAMS)
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
         super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)

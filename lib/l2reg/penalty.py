@@ -13,10 +13,18 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validation as v
+from ._params import Function, Matrix, Nonnegative, Positive, Real, Vector, validate_params
 
 __all__ = ["l2_penalty", "ridge_loss", "ridge_gradient", "numerical_gradient", "decay_factor"]
 
+# ridge_loss and ridge_gradient: X is checked first, so that w and y can be held to its shape.
+_LOSS_PARAMS = {
+    "X": Matrix(), "w": Vector(length_of=("X", 1)), "y": Vector(length_of=("X", 0)),
+    "lam": Nonnegative(), "b": Real(),
+}
 
+
+@validate_params({"w": Vector(), "lam": Nonnegative()})
 def l2_penalty(w, lam):
     """The L2 penalty ``lam * sum(w**2)``.
 
@@ -52,22 +60,10 @@ def l2_penalty(w, lam):
     >>> l2_penalty([3.0, 4.0], 0.5)
     12.5
     """
-    w = v.as_vector("w", w)
-    lam = v.as_nonnegative("lam", lam)
     return float(lam * np.dot(w, w))
 
 
-def _loss_inputs(w, X, y, lam, b):
-    """Validate the arguments shared by :func:`ridge_loss` and :func:`ridge_gradient`."""
-    w = v.as_vector("w", w)
-    X = v.as_matrix("X", X)
-    v.check_length("w", w, X.shape[1], "the columns of X")
-    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
-    lam = v.as_nonnegative("lam", lam)
-    b = v.as_scalar("b", b)
-    return w, X, y, lam, b
-
-
+@validate_params(_LOSS_PARAMS)
 def ridge_loss(w, X, y, lam, b=0.0):
     """The ridge loss: mean squared error plus the L2 penalty on ``w``.
 
@@ -112,11 +108,11 @@ def ridge_loss(w, X, y, lam, b=0.0):
     >>> ridge_loss([1.0, 1.0], X, y, lam=0.5, b=1.0)  # errors -1 and 1
     2.0
     """
-    w, X, y, lam, b = _loss_inputs(w, X, y, lam, b)
     r = y - X @ w - b
     return float(np.mean(r * r) + lam * np.dot(w, w))
 
 
+@validate_params(_LOSS_PARAMS)
 def ridge_gradient(w, X, y, lam, b=0.0):
     """Gradient of :func:`ridge_loss` with respect to ``w``.
 
@@ -160,12 +156,12 @@ def ridge_gradient(w, X, y, lam, b=0.0):
     >>> ridge_gradient([0.0, 0.0], X, [1.0, 3.0], lam=0.5).tolist()
     [-1.0, -3.0]
     """
-    w, X, y, lam, b = _loss_inputs(w, X, y, lam, b)
     n = X.shape[0]
     r = y - X @ w - b
     return (-2.0 / n) * (X.T @ r) + (2.0 * lam) * w
 
 
+@validate_params({"f": Function(), "w": Vector(), "eps": Positive()})
 def numerical_gradient(f, w, eps=1e-6):
     """Central-difference estimate of the gradient of a scalar function.
 
@@ -209,9 +205,6 @@ def numerical_gradient(f, w, eps=1e-6):
     >>> bool(np.allclose(num, ridge_gradient(w, X, y, 0.1), rtol=1e-7))
     True
     """
-    f = v.as_callable("f", f)
-    w = v.as_vector("w", w)
-    eps = v.as_positive("eps", eps)
     grad = np.empty_like(w)
     for i in range(w.size):
         plus = w.copy()
@@ -229,6 +222,7 @@ def _call_scalar(f, point):
     return v.as_returned_scalar("f", f(point.copy()), "f(w)")
 
 
+@validate_params({"lr": Nonnegative(), "lam": Nonnegative()})
 def decay_factor(lr, lam):
     """The weight-decay factor ``1 - 2 * lr * lam`` of one gradient step with L2.
 
@@ -264,6 +258,4 @@ def decay_factor(lr, lam):
     >>> decay_factor(1.0, 1.0)
     -1.0
     """
-    lr = v.as_nonnegative("lr", lr)
-    lam = v.as_nonnegative("lam", lam)
     return 1.0 - 2.0 * lr * lam

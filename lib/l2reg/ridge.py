@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _linalg
-from . import _validation as v
+from ._params import Bool, Int, Lambdas, Matrix, Nonnegative, Vector, validate_params
 
 __all__ = ["ridge_fit", "ridge_path", "ridge_loo_errors", "ridge_kfold_errors"]
 
@@ -60,6 +60,9 @@ def _ridge_solve(X, y, lam):
     return _svd_weights(X, y, np.array([nlam]))[0]
 
 
+@validate_params({
+    "X": Matrix(), "y": Vector(length_of=("X", 0)), "lam": Nonnegative(), "fit_intercept": Bool(),
+})
 def ridge_fit(X, y, lam, fit_intercept=True):
     """Fit ridge regression exactly: the minimizer of :func:`l2reg.ridge_loss`.
 
@@ -120,16 +123,15 @@ def ridge_fit(X, y, lam, fit_intercept=True):
     >>> w.round(12).tolist(), round(b, 12)
     ([0.5], 3.0)
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
-    lam = v.as_nonnegative("lam", lam)
-    fit_intercept = v.as_bool("fit_intercept", fit_intercept)
     Xc, yc, x_mean, y_mean = _linalg.centre(X, y, fit_intercept)
     w = _ridge_solve(Xc, yc, lam)
     b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
     return w, b
 
 
+@validate_params({
+    "X": Matrix(), "y": Vector(length_of=("X", 0)), "lams": Lambdas(), "fit_intercept": Bool(),
+})
 def ridge_path(X, y, lams, fit_intercept=True):
     """Ridge fits for many penalties from one singular value decomposition.
 
@@ -187,16 +189,16 @@ def ridge_path(X, y, lams, fit_intercept=True):
     >>> bool(np.allclose(W[1], w) and np.isclose(b[1], b1))
     True
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
-    lams = v.as_lambdas("lams", lams)
-    fit_intercept = v.as_bool("fit_intercept", fit_intercept)
     Xc, yc, x_mean, y_mean = _linalg.centre(X, y, fit_intercept)
     W = _svd_weights(Xc, yc, X.shape[0] * lams)
     b = y_mean - W @ x_mean if fit_intercept else np.zeros(lams.size)
     return W, b
 
 
+@validate_params({
+    "X": Matrix(min_rows=2), "y": Vector(length_of=("X", 0)), "lams": Lambdas(),
+    "fit_intercept": Bool(), "per_example": Bool(),
+})
 def ridge_loo_errors(X, y, lams, fit_intercept=True, per_example=False):
     """Leave-one-out errors of ridge regression for many penalties from one SVD.
 
@@ -265,13 +267,6 @@ def ridge_loo_errors(X, y, lams, fit_intercept=True, per_example=False):
     >>> round(float(np.mean(brute)), 6)
     0.557464
     """
-    X = v.as_matrix("X", X)
-    if X.shape[0] < 2:
-        raise ValueError(f"X: expected at least 2 rows, got an array of shape {X.shape}")
-    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
-    lams = v.as_lambdas("lams", lams)
-    fit_intercept = v.as_bool("fit_intercept", fit_intercept)
-    per_example = v.as_bool("per_example", per_example)
     n, p = X.shape
     Xc, yc, _, _ = _linalg.centre(X, y, fit_intercept)
     U, s, _, keep = _linalg.svd(Xc)
@@ -285,6 +280,10 @@ def ridge_loo_errors(X, y, lams, fit_intercept=True, per_example=False):
     return errors if per_example else errors.mean(axis=1)
 
 
+@validate_params({
+    "X": Matrix(min_rows=2), "y": Vector(length_of=("X", 0)), "lams": Lambdas(),
+    "k": Int(minimum=2, maximum=lambda values: values["X"].shape[0]), "fit_intercept": Bool(),
+})
 def ridge_kfold_errors(X, y, lams, k=5, fit_intercept=True):
     """k-fold cross-validation error of ridge regression for many penalties.
 
@@ -342,14 +341,7 @@ def ridge_kfold_errors(X, y, lams, k=5, fit_intercept=True):
     >>> bool(np.isclose(errors[1], (fold1 + fold2) / 2))
     True
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
-    lams = v.as_lambdas("lams", lams)
     n = X.shape[0]
-    k = v.as_int("k", k, minimum=2, maximum=max(n, 2))
-    if n < 2:
-        raise ValueError(f"X: expected at least 2 rows, got an array of shape {X.shape}")
-    fit_intercept = v.as_bool("fit_intercept", fit_intercept)
     total = np.zeros(lams.size)
     for fold in np.array_split(np.arange(n), k):
         train = np.ones(n, dtype=bool)

@@ -1,0 +1,293 @@
+"""Parameter constraints declared as data next to each public function, and the decorator that enforces them.
+
+Modelled on scikit-learn's ``validate_params`` (``sklearn/utils/_param_validation.py``):
+the decorator takes a dict ``{parameter name: constraint}``, checks the bound arguments
+before the function body runs, and stores the dict on the function
+(``func.parameter_constraints``, scikit-learn's ``_skl_parameter_constraints``) so that
+tests can introspect it and generate the bad inputs of every parameter from it, as
+scikit-learn's ``generate_invalid_param_val`` does. Unlike scikit-learn's, a constraint
+here also *converts* the value (a list to a new float64 array, a NumPy scalar to a
+float) and the function receives the converted values; a constraint may depend on
+parameters declared before it (``y`` has one entry per row of ``X``). The checks
+themselves, and so the messages ``<parameter>: expected <what>, got <received>``, are
+those of :mod:`l2reg._validation`.
+
+Examples
+--------
+>>> from l2reg._params import Nonnegative, Vector, validate_params
+>>> @validate_params({"w": Vector(), "lam": Nonnegative()})
+... def penalty(w, lam):
+...     return lam * float(w @ w)
+>>> penalty([3, 4], 1)
+25.0
+>>> penalty([3, 4], -1)
+Traceback (most recent call last):
+...
+ValueError: lam: expected a finite number >= 0, got -1
+>>> sorted(penalty.parameter_constraints)
+['lam', 'w']
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+import numpy as np
+
+from . import _check_arrays as a
+from . import _check_scalars as s
+
+
+class Constraint:
+    """What one parameter accepts: ``check(name, value, values)`` returns the converted value.
+
+    ``kind`` names the family of values the parameter accepts ("matrix", "vector",
+    "nonnegative", ...): the tests try that family's bad values. ``values`` holds the
+    already checked parameters declared before this one.
+
+    Examples
+    --------
+    >>> Nonnegative().check("lam", 2, {})
+    2.0
+    """
+
+    kind = "any"
+
+    def check(self, name, value, values):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __repr__(self):
+        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({fields})"
+
+
+class Matrix(Constraint):
+    """A non-empty 2-D array of finite numbers (at least ``min_rows`` rows)."""
+
+    kind = "matrix"
+
+    def __init__(self, min_rows=1):
+        self.min_rows = min_rows
+
+    def check(self, name, value, values):
+        X = a.as_matrix(name, value)
+        if X.shape[0] < self.min_rows:
+            raise ValueError(f"{name}: expected at least {self.min_rows} rows, got an array of shape {X.shape}")
+        return X
+
+
+class Vector(Constraint):
+    """A non-empty 1-D array of finite numbers; with ``length_of=(param, axis)`` its length
+    is ``values[param].shape[axis]`` (named ``other`` in the message)."""
+
+    kind = "vector"
+    _AXES = {0: "the rows of", 1: "the columns of"}
+
+    def __init__(self, length_of=None, other=None):
+        self.length_of = length_of
+        self.other = other
+
+    def check(self, name, value, values):
+        if self.length_of is None:
+            return a.as_vector(name, value)
+        source, axis = self.length_of
+        other = self.other or f"{self._AXES[axis]} {source}"
+        return a.as_vector(name, value, values[source].shape[axis], other=other)
+
+
+class Array(Constraint):
+    """A non-empty array of finite numbers of any shape, or of the shape of ``same_shape_as``.
+
+    With ``borrow=True`` a float64 ndarray is used as it is, not copied (for a function
+    that never writes into its input nor keeps it, such as an optimizer's ``step``): its
+    entries are all finite when their sum is (a NaN or an infinity makes the sum NaN or
+    infinite), one cheap pass; any other value is converted, or rejected, as without.
+    """
+
+    kind = "array"
+
+    def __init__(self, same_shape_as=None, borrow=False):
+        self.same_shape_as = same_shape_as
+        self.borrow = borrow
+
+    def check(self, name, value, values):
+        if (self.borrow and type(value) is np.ndarray and value.dtype == np.float64 and value.size
+                and np.isfinite(value.sum())):
+            arr = value
+        else:
+            arr = a.as_array(name, value)
+        if self.same_shape_as is not None:
+            a.check_same_shape(self.same_shape_as, values[self.same_shape_as], name, arr)
+        return arr
+
+
+class Lambdas(Constraint):
+    """A non-empty 1-D array of finite penalties >= 0."""
+
+    kind = "lambdas"
+
+    def check(self, name, value, values):
+        return a.as_lambdas(name, value)
+
+
+class Real(Constraint):
+    """A finite real number (not a bool), as a float."""
+
+    kind = "real"
+
+    def check(self, name, value, values):
+        return s.as_scalar(name, value)
+
+
+class Nonnegative(Constraint):
+    """A finite number >= 0, as a float."""
+
+    kind = "nonnegative"
+
+    def check(self, name, value, values):
+        return s.as_nonnegative(name, value)
+
+
+class Positive(Constraint):
+    """A finite number > 0, as a float."""
+
+    kind = "positive"
+
+    def check(self, name, value, values):
+        return s.as_positive(name, value)
+
+
+class Int(Constraint):
+    """An integer (not a bool) from ``minimum``; ``maximum`` may be a function of the
+    checked values (``k`` folds at most the rows of ``X``)."""
+
+    kind = "int"
+
+    def __init__(self, minimum=None, maximum=None):
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def check(self, name, value, values):
+        maximum = self.maximum(values) if callable(self.maximum) else self.maximum
+        return s.as_int(name, value, minimum=self.minimum, maximum=maximum)
+
+
+class Bool(Constraint):
+    """``True`` or ``False`` (a NumPy bool too; not 0 or 1)."""
+
+    kind = "bool"
+
+    def check(self, name, value, values):
+        return s.as_bool(name, value)
+
+
+class Function(Constraint):
+    """A callable."""
+
+    kind = "callable"
+
+    def check(self, name, value, values):
+        return s.as_callable(name, value)
+
+
+class Pair(Constraint):
+    """A pair of finite numbers, each within the bounds of :func:`_check_scalars.as_scalar`."""
+
+    kind = "pair"
+
+    def __init__(self, **bounds):
+        self.bounds = bounds
+
+    def check(self, name, value, values):
+        return s.as_scalar_pair(name, value, **self.bounds)
+
+
+def check_params(constraints, values):
+    """Check and convert ``values`` (a dict, changed in place) in the declared order.
+
+    Parameters
+    ----------
+    constraints : dict of str to Constraint
+    values : dict of str to object
+        Every declared parameter's value.
+
+    Returns
+    -------
+    dict
+        ``values``, each declared entry replaced by its converted value.
+
+    Examples
+    --------
+    >>> check_params({"lam": Nonnegative()}, {"lam": 1})
+    {'lam': 1.0}
+    """
+    for name, constraint in constraints.items():
+        values[name] = constraint.check(name, values[name], values)
+    return values
+
+
+def declare_params(constraints):
+    """Attach ``constraints`` to a function that enforces them itself with :func:`check_params`.
+
+    For a hot path (an optimizer's ``step``) where binding the arguments to the signature
+    would cost more than the step; the tests find the declaration as for
+    :func:`validate_params`.
+
+    Examples
+    --------
+    >>> @declare_params({"w": Array()})
+    ... def f(w):
+    ...     return check_params(f.parameter_constraints, {"w": w})["w"]
+    >>> f([1, 2]).tolist()
+    [1.0, 2.0]
+    """
+
+    def decorator(func):
+        func.parameter_constraints = constraints
+        return func
+
+    return decorator
+
+
+def validate_params(constraints):
+    """Decorate a function so that its arguments are checked by ``constraints`` first.
+
+    Parameters
+    ----------
+    constraints : dict of str to Constraint
+        One entry per parameter to check, in the order they are checked (a parameter
+        whose constraint depends on another comes after it).
+
+    Returns
+    -------
+    callable
+        The decorator. The decorated function has the signature and docstring of the
+        original and the attribute ``parameter_constraints``.
+
+    Examples
+    --------
+    >>> @validate_params({"flag": Bool()})
+    ... def f(flag=False):
+    ...     return flag
+    >>> f(), f(True)
+    (False, True)
+    """
+
+    def decorator(func):
+        sig = inspect.signature(func)
+        unknown = set(constraints) - set(sig.parameters)
+        if unknown:  # pragma: no cover - a mistake in a declaration
+            raise TypeError(f"{func.__qualname__}: constraints for unknown parameters {sorted(unknown)}")
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            check_params(constraints, bound.arguments)
+            return func(*bound.args, **bound.kwargs)
+
+        wrapper.parameter_constraints = constraints
+        return wrapper
+
+    return decorator
