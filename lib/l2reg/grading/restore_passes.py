@@ -1,0 +1,369 @@
+"""The passes that rebuild a submission, each one job, run in this order by :func:`.restore.build`.
+
+1. :class:`CollectOverwrites`: nbgrader's ``OverwriteCells``, collecting a flag for each
+   official cell the student changed, and taking the answers (matched by ``grade_id``).
+2. :func:`check_order`: flags official cells that appear out of their official order.
+3. :func:`carry_added_cells`: sorts the cells without nbgrader metadata into official
+   plain cells, official cells whose metadata was stripped, and cells the student
+   added (kept after the official cell they followed, within the caps).
+4. :func:`check_kernelspec`: flags a kernelspec other than the official one.
+5. :func:`assemble`: the notebook to execute, made from the release alone plus the
+   answers and added cells carried over.
+
+Each pass reads the official notebooks through :class:`Official` (indexed once) and
+writes what it finds to one :class:`Restoration`. None modifies the submission, and none
+validates cells one by one: every cell of the result is built here from strings and the
+release's own metadata, so the cost is linear in the size of the submission.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from nbformat.corpus.words import generate_corpus_id
+from nbformat.notebooknode import NotebookNode, from_dict
+from nbformat.v4 import nbformat as NBFORMAT, nbformat_minor as NBFORMAT_MINOR
+from nbgrader.preprocessors import OverwriteCells
+from nbgrader.utils import compute_checksum
+
+from .restore import MAX_ADDED_CELLS, MAX_ADDED_CHARS, MAX_CELL_CHARS, NotGradable
+
+
+def grade_meta(cell):
+    """The cell's nbgrader metadata if it names a string ``grade_id``, else None."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    m = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return m if isinstance(m, dict) and isinstance(m.get("grade_id"), str) else None
+
+
+def source_of(cell):
+    """The cell's source as one string (string parts of a list joined; anything else empty)."""
+    src = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(src, list):
+        src = "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else ""
+
+
+def type_of(cell):
+    """The cell's ``cell_type`` as submitted (any value, or None)."""
+    return cell.get("cell_type") if isinstance(cell, dict) else None
+
+
+class Official:
+    """The official notebooks, indexed once for every pass.
+
+    Attributes
+    ----------
+    cells : list
+        The release's cells.
+    index : dict
+        ``grade_id`` to its position in ``cells``.
+    hidden : dict
+        ``grade_id`` to the source's version of that cell (hidden tests included).
+    plain : dict
+        ``(cell_type, source)`` of each release cell without nbgrader metadata, to
+        its positions.
+    locked : dict
+        Stripped source of each locked release cell, to its ``grade_id``.
+    """
+
+    def __init__(self, release, source):
+        self.release = release
+        self.cells = release.cells
+        self.index = {}
+        self.plain = {}
+        self.locked = {}
+        for i, c in enumerate(self.cells):
+            m = grade_meta(c)
+            if m:
+                self.index[m["grade_id"]] = i
+                if m.get("locked"):
+                    self.locked[source_of(c).strip()] = m["grade_id"]
+            else:
+                self.plain.setdefault((type_of(c), source_of(c)), []).append(i)
+        self.hidden = {grade_meta(c)["grade_id"]: c for c in source.cells if grade_meta(c)}
+
+    def meta(self, gid):
+        """nbgrader metadata of the official cell ``gid``."""
+        return self.cells[self.index[gid]].metadata.nbgrader
+
+    def kind(self, gid):
+        """``answer cell``, ``test cell`` or ``cell``: how flags name the official cell ``gid``."""
+        meta = self.meta(gid)
+        return "answer cell" if meta.get("solution") else "test cell" if meta.get("grade") else "cell"
+
+
+@dataclass
+class Restoration:
+    """What the passes found in one submission; :meth:`flags` phrases it."""
+
+    unknown: set = field(default_factory=set)  # grade_ids no official cell has
+    changes: dict = field(default_factory=dict)  # grade_id -> flags about that cell
+    seen: list = field(default_factory=list)  # known grade_ids, in the order first met
+    duplicated: set = field(default_factory=set)  # known grade_ids met more than once
+    answers: dict = field(default_factory=dict)  # grade_id -> the student's answer source
+    missing: list = field(default_factory=list)  # answer cells not found
+    deleted: list = field(default_factory=list)  # (grade_id, flag) of other official cells not found
+    stripped: list = field(default_factory=list)  # official cells found without their metadata
+    reordered: bool = False
+    any_grade_id: bool = False  # the submission holds some nbgrader cell, known or not
+    added_after: dict = field(default_factory=dict)  # release position -> added sources after it
+    n_added: int = 0
+    added_chars: int = 0
+    kernelspec: str | None = None
+
+    def flags(self, official):
+        """Every flag, in the order instructors have always seen them."""
+        out = [f"answer cell {gid} missing" for gid in self.missing]
+        out += [text for gid, text in self.deleted if gid not in self.stripped]
+        if self.unknown:
+            out.append("unknown nbgrader cells " + ", ".join(repr(g[:40]) for g in sorted(self.unknown)[:3]) + " ignored")
+        for gid in official.index:
+            out += self.changes.get(gid, [])
+        if self.reordered:
+            out.append("cells reordered")
+        if self.stripped:
+            names = sorted(set(self.stripped), key=official.index.get)
+            out.append("nbgrader metadata stripped from " + ", ".join(names[:3]) + (" and others" if len(names) > 3 else ""))
+        elif not self.any_grade_id and official.index:
+            out.append("nbgrader metadata stripped")
+        if self.kernelspec:
+            out.append(self.kernelspec)
+        return out
+
+
+class CollectOverwrites(OverwriteCells):
+    """nbgrader's ``OverwriteCells``, reporting each change as a flag and taking the answers.
+
+    nbgrader's version (``nbgrader/preprocessors/overwritecells.py``) looks each
+    submitted nbgrader cell up in the gradebook, repairs its type, locked state,
+    points and, for locked cells, its source in place, and *logs* each change
+    through :meth:`report_change`. Here the official cells come from the release
+    in memory, the submission is left as it is (:func:`assemble` builds the
+    notebook from the release anyway), and :meth:`report_change` *collects* the
+    change as the flag text instructors see. The first cell with a ``grade_id``
+    counts; later ones are reported as duplicates. Locked cells are compared by
+    nbgrader's checksum (:func:`nbgrader.utils.compute_checksum`), as nbgrader does.
+
+    Parameters
+    ----------
+    official : Official
+    state : Restoration
+        Receives ``answers``, ``missing``, ``deleted``, ``unknown``, ``changes``, ``seen``.
+    """
+
+    def __init__(self, official, state, **kw):
+        super().__init__(**kw)
+        self.official = official
+        self.state = state
+
+    def preprocess(self, nb, resources):
+        """Check every submitted cell, then record the official cells never met."""
+        for index, cell in enumerate(nb.cells):
+            self.preprocess_cell(cell, resources, index)
+        st = self.state
+        for gid in self.official.index:
+            if gid in st.seen:
+                continue
+            if self.official.meta(gid).get("solution"):
+                st.missing.append(gid)
+            else:
+                st.deleted.append((gid, f"{self.official.kind(gid)} {gid} deleted"))
+        return nb, resources
+
+    def report_change(self, name, attr, old, new):
+        """Collect the change of ``attr`` in the official cell ``name`` as a flag."""
+        kind = self.official.kind(name)
+        text = {
+            "copies": f"{kind} {name} duplicated",
+            "cell_type": f"{kind} {name} retyped ({old} -> {str(new)[:20]})",
+            "source": f"{kind} {name} edited",
+            "points": f"points of {name} changed",
+        }.get(attr, f"nbgrader metadata of {name} changed")
+        flags = self.state.changes.setdefault(name, [])
+        if attr == "copies":
+            flags.insert(0, text)
+        else:
+            flags.append(text)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        """Compare one submitted cell with its official version (first copy only)."""
+        m = grade_meta(cell)
+        if m is None:
+            return cell, resources
+        st, gid = self.state, m["grade_id"]
+        st.any_grade_id = True
+        if gid not in self.official.index:
+            st.unknown.add(gid)
+            return cell, resources
+        if gid in st.seen:
+            if gid not in st.duplicated:
+                st.duplicated.add(gid)
+                self.report_change(gid, "copies", 1, 2)
+            return cell, resources
+        st.seen.append(gid)
+        r = self.official.cells[self.official.index[gid]]
+        meta = r.metadata.nbgrader
+        if type_of(cell) != r.cell_type:
+            self.report_change(gid, "cell_type", r.cell_type, type_of(cell))
+        if meta.get("solution"):
+            st.answers[gid] = source_of(cell)[:MAX_CELL_CHARS]
+            if bool(m.get("solution")) is not True or bool(m.get("grade")) != bool(meta.get("grade")) \
+                    or bool(m.get("locked")) != bool(meta.get("locked")):
+                self.report_change(gid, "nbgrader", dict(meta), dict(m))
+        elif type_of(cell) == r.cell_type and not self._checksum_matches(cell, m, meta):
+            if source_of(cell) != r.source:
+                self.report_change(gid, "source", r.source, source_of(cell))
+            elif meta.get("grade") and str(m.get("points")) != str(meta.get("points")):
+                self.report_change(gid, "points", meta.get("points"), m.get("points"))
+            else:
+                self.report_change(gid, "nbgrader", dict(meta), dict(m))
+        return cell, resources
+
+    @staticmethod
+    def _checksum_matches(cell, m, meta):
+        probe = from_dict({"cell_type": type_of(cell), "source": source_of(cell), "metadata": {"nbgrader": dict(m)}})
+        try:
+            return compute_checksum(probe) == meta.get("checksum")
+        except Exception:  # noqa: BLE001 - malformed metadata, e.g. points "lots"
+            return False
+
+
+def check_order(official, state):
+    """Flag ``cells reordered`` when the official cells met are out of official order."""
+    state.reordered = state.seen != sorted(state.seen, key=official.index.get)
+
+
+def carry_added_cells(official, state, student):
+    """Place each submitted cell without nbgrader metadata; keep the ones the student added.
+
+    Walking the submission in order, with an *anchor* at the last official cell
+    recognised, a cell without (valid) nbgrader metadata is, first match wins:
+    an official plain cell (same type and source; the first unused copy after the
+    anchor); an official locked cell whose metadata was stripped (same source);
+    the answer to the missing answer cell right after the anchor (a code cell in
+    its place); or, if it is a non-empty code cell, a cell the student added,
+    kept after the anchor. Markdown, raw and empty cells the student added are
+    dropped: they do not change what runs.
+
+    The added code is capped at :data:`~.restore.MAX_ADDED_CELLS` cells and
+    :data:`~.restore.MAX_ADDED_CHARS` characters. Over a cap the submission is
+    refused (``NotGradable``) rather than cut: dropping some of a student's cells
+    would run a program they did not write (a later answer using a helper from a
+    dropped cell fails with a ``NameError``), and the score would blame the wrong
+    cell. A refusal names the cap, so the student can merge cells and resubmit
+    and the instructor sees one clear ``failed:`` row. The walk stops at the first
+    cell over a cap, so a refused submission costs no more than an accepted one.
+
+    Raises
+    ------
+    NotGradable
+        Over :data:`~.restore.MAX_ADDED_CELLS` or :data:`~.restore.MAX_ADDED_CHARS`.
+    """
+    anchor, used, cells = -1, set(), official.cells
+    for c in student.cells:
+        if not isinstance(c, dict):
+            continue
+        m = grade_meta(c)
+        if m:
+            if m["grade_id"] in official.index:
+                anchor = max(anchor, official.index[m["grade_id"]])
+            continue
+        src, ctype = source_of(c), type_of(c)
+        cands = [i for i in official.plain.get((ctype, src), []) if i not in used]
+        if cands:
+            later = [i for i in cands if i > anchor]
+            i = later[0] if later else cands[0]
+            used.add(i)
+            anchor = max(anchor, i)
+            continue
+        if src.strip() and src.strip() in official.locked:
+            gid = official.locked[src.strip()]
+            state.stripped.append(gid)
+            anchor = max(anchor, official.index[gid])
+            continue
+        nxt = anchor + 1
+        gid = (grade_meta(cells[nxt]) or {}).get("grade_id") if nxt < len(cells) else None
+        if ctype == "code" and gid in state.missing and official.meta(gid).get("solution"):
+            # An answer cell that lost its metadata, in the answer cell's place.
+            state.answers[gid] = src[:MAX_CELL_CHARS]
+            state.missing.remove(gid)
+            state.stripped.append(gid)
+            anchor = nxt
+            continue
+        if ctype == "code" and src.strip():
+            kept = src[:MAX_CELL_CHARS]
+            state.n_added += 1
+            state.added_chars += len(kept)
+            if state.n_added > MAX_ADDED_CELLS:
+                raise NotGradable(f"more than {MAX_ADDED_CELLS} code cells were added to the official ones: "
+                                  "merge or delete some")
+            if state.added_chars > MAX_ADDED_CHARS:
+                raise NotGradable(f"the code cells added to the official ones hold more than {MAX_ADDED_CHARS:,} "
+                                  "characters: delete some")
+            state.added_after.setdefault(anchor, []).append(kept)
+
+
+def check_kernelspec(official, state, student):
+    """Flag a kernelspec whose ``name`` or ``language`` is not the release's.
+
+    nbgrader's ``OverwriteKernelspec`` silently replaces the submitted kernelspec
+    with the source's; here :func:`assemble` takes the release's metadata whole,
+    and this pass only reports. A notebook stripped of all nbgrader metadata is
+    reported once, by :meth:`Restoration.flags`, unless it kept a kernelspec.
+    """
+    meta = student.get("metadata")
+    ks = meta.get("kernelspec") if isinstance(meta, dict) else None
+    rks = official.release.metadata.get("kernelspec", {})
+    if not isinstance(ks, dict) or ks.get("name") != rks.get("name") or ks.get("language") != rks.get("language"):
+        if state.any_grade_id or ks:
+            state.kernelspec = "kernelspec changed" if isinstance(ks, dict) else "kernelspec missing"
+
+
+def _cell(cell_type, source, metadata):
+    """A v4 cell, as ``nbformat.v4.new_*_cell`` makes it but without validating it again."""
+    cell = NotebookNode(id=generate_corpus_id(), cell_type=cell_type, metadata=from_dict(metadata))
+    if cell_type == "code":
+        cell.execution_count = None
+    cell.source = source
+    if cell_type == "code":
+        cell.outputs = []
+    return cell
+
+
+def assemble(official, state):
+    """The notebook to execute: the release's cells, answers and hidden tests swapped in, added cells after their anchor.
+
+    Answer cells take the student's source (``origin`` ``answer``; the
+    release's when it is missing), test cells the source's version with the
+    hidden tests (``student_source`` keeps the visible one), every other cell
+    and the notebook metadata are the release's, copied.
+    """
+    cells = []
+
+    def add_student_cells(anchor):
+        for src in state.added_after.get(anchor, []):
+            cells.append(_cell("code", src, {"l2reg": {"origin": "added"}}))
+
+    add_student_cells(-1)
+    for i, r in enumerate(official.cells):
+        m = grade_meta(r)
+        meta = json.loads(json.dumps(dict(r.metadata)))
+        if r.cell_type == "code":
+            if m and m.get("solution"):
+                gid = m["grade_id"]
+                meta["l2reg"] = {"origin": "answer" if gid in state.answers else "official"}
+                src = state.answers.get(gid, r.source)
+            elif m and m.get("grade"):
+                meta["l2reg"] = {"origin": "official", "student_source": r.source}
+                src = source_of(official.hidden[m["grade_id"]])
+            else:
+                meta["l2reg"] = {"origin": "official"}
+                src = r.source
+            cells.append(_cell("code", src, meta))
+        else:
+            cells.append(_cell("markdown" if r.cell_type == "markdown" else "raw", r.source, meta))
+        add_student_cells(i)
+    metadata = from_dict(json.loads(json.dumps(dict(official.release.metadata))))
+    return NotebookNode(nbformat=NBFORMAT, nbformat_minor=NBFORMAT_MINOR, metadata=metadata, cells=cells)
