@@ -9,7 +9,8 @@ Everything else the student changed is replaced and reported as a flag.
 
 :func:`read_submission` turns a file into a notebook or refuses it with
 :class:`NotGradable` before anything runs; :func:`build` runs the passes of
-:mod:`.restore_passes` over it, one job each (see that module). Both cost time
+:mod:`.restore_passes` over it, one job each (see that module), sharing what they
+find through :mod:`.restore_state`. Both cost time
 linear in the submission's size, and both bound it: a file over
 :data:`MAX_NOTEBOOK_BYTES`, JSON nested deeper than :data:`MAX_JSON_DEPTH`, more
 than :data:`MAX_CELLS` cells, or added code over :data:`MAX_ADDED_CELLS` cells or
@@ -222,9 +223,10 @@ def build(release, source, student) -> Built:
         :data:`MAX_ADDED_CHARS` characters of code.
     """
     from . import restore_passes as passes
+    from .restore_state import Official, Restoration
 
-    official = passes.Official(release, source)
-    state = passes.Restoration()
+    official = Official(release, source)
+    state = Restoration()
     passes.CollectOverwrites(official, state).preprocess(student, {})
     passes.check_order(official, state)
     passes.carry_added_cells(official, state, student)

@@ -1,0 +1,114 @@
+"""What the restore passes share: the official notebooks indexed once, and what was found in one submission.
+
+:class:`Official` is built from the release and source once per rebuild;
+:class:`Restoration` collects what each pass of :mod:`.restore_passes` finds and
+phrases it as flags. The helpers read a submitted cell defensively: any field may
+be missing or of the wrong type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def grade_meta(cell):
+    """The cell's nbgrader metadata if it names a string ``grade_id``, else None."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    m = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return m if isinstance(m, dict) and isinstance(m.get("grade_id"), str) else None
+
+
+def source_of(cell):
+    """The cell's source as one string (string parts of a list joined; anything else empty)."""
+    src = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(src, list):
+        src = "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else ""
+
+
+def type_of(cell):
+    """The cell's ``cell_type`` as submitted (any value, or None)."""
+    return cell.get("cell_type") if isinstance(cell, dict) else None
+
+
+class Official:
+    """The official notebooks, indexed once for every pass.
+
+    Attributes
+    ----------
+    cells : list
+        The release's cells.
+    index : dict
+        ``grade_id`` to its position in ``cells``.
+    hidden : dict
+        ``grade_id`` to the source's version of that cell (hidden tests included).
+    plain : dict
+        ``(cell_type, source)`` of each release cell without nbgrader metadata, to
+        its positions.
+    locked : dict
+        Stripped source of each locked release cell, to its ``grade_id``.
+    """
+
+    def __init__(self, release, source):
+        self.release = release
+        self.cells = release.cells
+        self.index = {}
+        self.plain = {}
+        self.locked = {}
+        for i, c in enumerate(self.cells):
+            m = grade_meta(c)
+            if m:
+                self.index[m["grade_id"]] = i
+                if m.get("locked"):
+                    self.locked[source_of(c).strip()] = m["grade_id"]
+            else:
+                self.plain.setdefault((type_of(c), source_of(c)), []).append(i)
+        self.hidden = {grade_meta(c)["grade_id"]: c for c in source.cells if grade_meta(c)}
+
+    def meta(self, gid):
+        """nbgrader metadata of the official cell ``gid``."""
+        return self.cells[self.index[gid]].metadata.nbgrader
+
+    def kind(self, gid):
+        """``answer cell``, ``test cell`` or ``cell``: how flags name the official cell ``gid``."""
+        meta = self.meta(gid)
+        return "answer cell" if meta.get("solution") else "test cell" if meta.get("grade") else "cell"
+
+
+@dataclass
+class Restoration:
+    """What the passes found in one submission; :meth:`flags` phrases it."""
+
+    unknown: set = field(default_factory=set)  # grade_ids no official cell has
+    changes: dict = field(default_factory=dict)  # grade_id -> flags about that cell
+    seen: list = field(default_factory=list)  # known grade_ids, in the order first met
+    duplicated: set = field(default_factory=set)  # known grade_ids met more than once
+    answers: dict = field(default_factory=dict)  # grade_id -> the student's answer source
+    missing: list = field(default_factory=list)  # answer cells not found
+    deleted: list = field(default_factory=list)  # (grade_id, flag) of other official cells not found
+    stripped: list = field(default_factory=list)  # official cells found without their metadata
+    reordered: bool = False
+    any_grade_id: bool = False  # the submission holds some nbgrader cell, known or not
+    added_after: dict = field(default_factory=dict)  # release position -> added sources after it
+    n_added: int = 0
+    added_chars: int = 0
+    kernelspec: str | None = None
+
+    def flags(self, official):
+        """Every flag, in the order instructors have always seen them."""
+        out = [f"answer cell {gid} missing" for gid in self.missing]
+        out += [text for gid, text in self.deleted if gid not in self.stripped]
+        if self.unknown:
+            out.append("unknown nbgrader cells " + ", ".join(repr(g[:40]) for g in sorted(self.unknown)[:3]) + " ignored")
+        for gid in official.index:
+            out += self.changes.get(gid, [])
+        if self.reordered:
+            out.append("cells reordered")
+        if self.stripped:
+            names = sorted(set(self.stripped), key=official.index.get)
+            out.append("nbgrader metadata stripped from " + ", ".join(names[:3]) + (" and others" if len(names) > 3 else ""))
+        elif not self.any_grade_id and official.index:
+            out.append("nbgrader metadata stripped")
+        if self.kernelspec:
+            out.append(self.kernelspec)
+        return out
