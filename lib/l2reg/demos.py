@@ -21,6 +21,8 @@ __all__ = [
     "condition_number",
     "loss_surface",
     "decay_trajectory",
+    "decay_regime",
+    "format_factor",
     "elastic_net_fit",
     "elastic_net_path",
     "constrained_minimizer",
@@ -356,6 +358,60 @@ def decay_trajectory(w0, lr, lam, steps, target=None):
             w = w * factor - (0.0 if c is None else lr * 2.0 * (w - c))
             out[t] = w
     return out
+
+
+def format_factor(f) -> str:
+    """A per-step factor as text that never rounds a factor below 1 up to 1.
+
+    Examples
+    --------
+    >>> from l2reg.demos import format_factor
+    >>> format_factor(0.99998), format_factor(0.3675), format_factor(-199.0), format_factor(1.0)
+    ('1 - 2e-05', '0.3675', '-199', '1')
+    """
+    f = v.as_scalar("f", f)
+    if f != 1 and abs(1 - f) < 1e-3:
+        return f"1 {'-' if f < 1 else '+'} {abs(1 - f):.2g}"
+    return f"{f:.4g}"
+
+
+def decay_regime(factor, *, toward=None) -> str:
+    """What repeated multiplication by ``factor`` does to a weight, in words.
+
+    Without ``toward`` the words are about the weight itself (pure decay to 0);
+    with it, about the gap to that fixed point (a run against a data loss,
+    whose gap shrinks by ``factor`` per step).
+
+    Examples
+    --------
+    >>> from l2reg.demos import decay_regime
+    >>> [decay_regime(f) for f in (0.9, 0.0, -0.5, -1.0, -3.0)]  # doctest: +NORMALIZE_WHITESPACE
+    ['decays smoothly to 0', 'drops to 0 in one step', 'flips sign each step but shrinks',
+     'flips sign forever at the same size', 'flips sign and grows: unstable']
+    >>> decay_regime(-0.5, toward="0.91")
+    'overshoots 0.91 each step but settles there'
+    """
+    f = v.as_scalar("factor", factor)
+    if toward is None:
+        words = ("does not shrink (factor 1)", "decays smoothly to 0", "drops to 0 in one step",
+                 "flips sign each step but shrinks", "flips sign forever at the same size",
+                 "flips sign and grows: unstable", "grows: unstable")
+    else:
+        words = (f"does not move toward {toward} (factor 1)", f"settles smoothly at {toward}",
+                 f"lands on {toward} in one step", f"overshoots {toward} each step but settles there",
+                 f"swings around {toward} forever at the same size",
+                 f"swings around {toward} ever wider: unstable", f"runs away from {toward}: unstable")
+    if f == 1:
+        return words[0]
+    if 0 < f < 1:
+        return words[1]
+    if f == 0:
+        return words[2]
+    if -1 < f < 0:
+        return words[3]
+    if f == -1:
+        return words[4]
+    return words[5] if f < -1 else words[6]
 
 
 def elastic_net_fit(X, y, l1, l2=0.0, *, tol=1e-13, max_sweeps=100_000):

@@ -19,6 +19,7 @@ __all__ = [
     "COLORS",
     "new_figure",
     "figure_to_png",
+    "legend_outside",
     "plot_fits",
     "plot_coefficient_path",
     "plot_errors_vs_lambda",
@@ -78,6 +79,20 @@ def new_figure(ncols: int = 1, *, width: float = 6.4, height: float = 4.0, dpi: 
     fig = Figure(figsize=(width * ncols, height), dpi=dpi, layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False)[0]
     return fig, (axes[0] if ncols == 1 else list(axes))
+
+
+def legend_outside(ax, *, fontsize=9, **kwargs):
+    """A legend to the right of ``ax``, outside the data (constrained layout makes room for it).
+
+    Examples
+    --------
+    >>> from l2reg.plotting import legend_outside, new_figure
+    >>> fig, ax = new_figure()
+    >>> _ = ax.plot([0, 1], label="a")
+    >>> legend_outside(ax).get_texts()[0].get_text()
+    'a'
+    """
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=fontsize, **kwargs)
 
 
 def figure_to_png(fig, dpi=None) -> bytes:
@@ -575,3 +590,78 @@ def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_
     ax.set_title(title, fontsize=10)
     fig.colorbar(im, ax=ax, label=cbar_label)
     return fig
+
+
+__all__ += ["layout_problems"]
+
+
+def layout_problems(fig, *, margin: float = 0.5) -> list:
+    """What a reader would find cut off or unreadable in ``fig``: drawn text off the canvas, clashing ticks.
+
+    The figure is drawn in full (animated artists included) while every text
+    matplotlib actually draws (titles, axis labels, tick labels, legend entries,
+    annotations) is recorded with its window extent. Reported: a text or a
+    legend whose extent leaves the figure's bbox by more than ``margin``
+    pixels, and two drawn tick labels of one axis that overlap.
+
+    Returns
+    -------
+    list of str
+        One line per problem; empty when there is none.
+
+    Examples
+    --------
+    >>> from l2reg.plotting import layout_problems, new_figure
+    >>> fig, ax = new_figure()
+    >>> _ = ax.set_title("inside")
+    >>> layout_problems(fig)
+    []
+    >>> _ = ax.text(1.5, 0.5, "far right", transform=ax.transAxes)
+    >>> [p.split(":")[0] for p in layout_problems(fig)]
+    ["text 'far right' leaves the canvas"]
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    drawn = []
+    original = Text.draw
+
+    def recording(self, renderer):
+        original(self, renderer)
+        if self.get_visible() and self.get_text().strip():
+            drawn.append((self, self.get_window_extent(renderer)))
+
+    artists = [a for a in fig.findobj() if a.get_animated()]
+    Text.draw = recording
+    try:
+        for a in artists:
+            a.set_animated(False)
+        canvas.draw()
+    finally:
+        Text.draw = original
+        for a in artists:
+            a.set_animated(True)
+    renderer = canvas.get_renderer()
+    W, H = fig.bbox.width, fig.bbox.height
+
+    def off(e):
+        return e.x0 < -margin or e.y0 < -margin or e.x1 > W + margin or e.y1 > H + margin
+
+    where = lambda e: f"x {e.x0:.0f}..{e.x1:.0f}, y {e.y0:.0f}..{e.y1:.0f} (canvas {W:.0f} x {H:.0f})"  # noqa: E731
+    problems = [f"text {t.get_text()!r} leaves the canvas: {where(e)}" for t, e in drawn if off(e)]
+    legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
+    for legend in legends:
+        if legend is not None and legend.get_visible() and off(legend.get_window_extent(renderer)):
+            problems.append(f"a legend leaves the canvas: {where(legend.get_window_extent(renderer))}")
+    extent = {id(t): e for t, e in drawn}
+    for ax in fig.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            labels = [t for t in axis.get_majorticklabels() + axis.get_minorticklabels() if id(t) in extent]
+            for i, a in enumerate(labels):
+                for b in labels[i + 1:]:
+                    ea, eb = extent[id(a)], extent[id(b)]
+                    if min(ea.x1, eb.x1) - max(ea.x0, eb.x0) > 1 and min(ea.y1, eb.y1) - max(ea.y0, eb.y0) > 1:
+                        problems.append(f"{name} tick labels {a.get_text()!r} and {b.get_text()!r} overlap"
+                                        f" in the axes titled {ax.get_title()!r}")
+    return problems

@@ -18,7 +18,9 @@ from .descent import LR_EXPS, STEP_CHOICES, WD_EXPS, adamw_demo, gradient_descen
 from .fitting import lambda_fit_demo, lambda_sweep_demo
 from .geometry import geometry_demo
 from .posterior import prior_width_demo
+from .practice import early_stopping_demo
 
 __all__ = ["FigureDemo", "log_slider", "lambda_slider", "lambda_fit_demo", "gradient_descent_demo",
            "weight_decay_demo", "geometry_demo", "lambda_sweep_demo", "prior_width_demo", "adamw_demo",
+           "early_stopping_demo",
            "STEP_CHOICES", "LR_EXPS", "WD_EXPS", "_png"]

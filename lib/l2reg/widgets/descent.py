@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validation as v
-from ..demos import decay_trajectory, gradient_descent_path, hessian_eigenvalues, loss_ellipses, loss_surface
-from ..plotting import COLORS, new_figure
+from ..demos import decay_regime, decay_trajectory, format_factor, gradient_descent_path, hessian_eigenvalues, loss_ellipses, loss_surface
+from ..plotting import COLORS, legend_outside, new_figure
 from ..ridge import ridge_fit
 from .core import FigureDemo, log_slider
 
@@ -109,6 +109,8 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
 #: The step counts ``weight_decay_demo`` can show. Changing the range is a new view of
 #: the run, redrawn in full, so it is a set of buttons rather than a slider.
 STEP_CHOICES = (30, 100, 300, 500, 1000, 2000)
+#: The top of the weight-decay demo's symmetric log axis: a run beyond it is off the plot.
+SYMLOG_TOP = 1e6
 
 
 def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
@@ -117,7 +119,10 @@ def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
     Each step multiplies the weight by ``1 - 2 lr lam``. Two runs are drawn:
     pure decay (no data loss) and decay against the data loss
     ``(w - target)**2``, which settles where the two pulls balance,
-    ``target / (1 + lam)``.
+    ``target / (1 + lam)``, when its factor ``1 - 2 lr (1 + lam)`` lies in
+    ``(-1, 1)``. A run that leaves the window switches the axis to a symmetric
+    log scale up to ``SYMLOG_TOP`` and stops where it leaves that. The readout
+    describes both runs (factor, regime, last value).
 
     Parameters
     ----------
@@ -143,54 +148,66 @@ def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
     >>> demo.image.value != before
     True
     """
+    import ipywidgets as W
+
     lam = v.as_nonnegative("lam", lam)
     lr = v.as_nonnegative("lr", lr)
     steps = v.check_choice("steps", v.as_int("steps", steps), STEP_CHOICES)
     w0 = v.as_scalar("w0", w0)
     target = v.as_scalar("target", target)
     t = np.arange(steps + 1)
-    fig, ax = new_figure(width=7.0, height=4.2)
+    span = 1.3 * max(abs(w0), abs(target))
+    fig, ax = new_figure(width=7.8, height=4.2)
     (pure,) = ax.plot(t, np.zeros_like(t, dtype=float), color=COLORS["blue"], lw=2, label="pure decay")
     (data,) = ax.plot(t, np.zeros_like(t, dtype=float), color=COLORS["orange"], ls="--", lw=2,
-                      label=f"decay against data loss (w - {target:g})^2")
-    balance = ax.axhline(0.0, color=COLORS["green"], ls=":", lw=1.5, label="balance point target / (1 + lambda)")
+                      label=f"decay against\ndata loss (w - {target:g})^2")
+    balance = ax.axhline(0.0, color=COLORS["green"], ls=":", lw=1.5, label="balance point\ntarget / (1 + lambda)")
     ax.axhline(0.0, color="0.6", lw=0.8)
-    ax.set_xlim(0, steps)
-    span = 1.3 * max(abs(w0), abs(target))
-    ax.set_ylim(-span, span)
     ax.set_xlabel("step t")
-    ax.set_ylabel("weight w")
     ax.set_title("One weight under weight decay")
-    ax.legend(fontsize=9, loc="upper right")
+    legend_outside(ax)
 
-    def draw(lam, lr, steps):
-        factor = 1.0 - 2.0 * lr * lam
-        t = np.arange(steps + 1)
-        pure_w = decay_trajectory(w0, lr, lam, steps)
-        data_w = decay_trajectory(w0, lr, lam, steps, target=target)
-        pure.set_data(t, pure_w)
-        data.set_data(t, data_w)
-        balance.set_ydata([target / (1.0 + lam)] * 2)
-        ax.set_xlim(0, steps)
-        # A growing weight would leave the window: switch to a symmetric log axis then.
-        both = np.concatenate([pure_w, data_w])
-        biggest = float(np.max(np.abs(both[np.isfinite(both)])))
-        if biggest > span:
+    def frame(log):
+        """Linear within +-span; a growing run gets a fixed symmetric log axis up to 1e6 instead."""
+        if log:
             ax.set_yscale("symlog", linthresh=1.0)
-            top = 10.0 ** np.ceil(np.log10(min(biggest, 1e300)))  # whole decades: the axis moves less often
-            ax.set_ylim(-top, top)
+            ax.set_ylim(-SYMLOG_TOP, SYMLOG_TOP)
+            ax.set_yticks([-1e6, -1e3, -1.0, 0.0, 1.0, 1e3, 1e6])
             ax.set_ylabel("weight w (symmetric log scale)")
         else:
             ax.set_yscale("linear")
             ax.set_ylim(-span, span)
             ax.set_ylabel("weight w")
-        if abs(factor) < 1:
-            regime = "decays smoothly" if factor >= 0 else "flips sign each step but shrinks"
-        else:
-            regime = "does not shrink: unstable" if factor < -1 else "does not shrink"
-        return f"lambda = {lam:.2g}, learning rate = {lr:.2g}: factor 1 - 2*lr*lambda = {factor:.4f}, pure decay {regime}"
 
-    import ipywidgets as W
+    # Lay the figure out once in its widest state (log ticks), so that no state cuts off a label.
+    frame(True)
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+
+    def draw(lam, lr, steps):
+        f = 1.0 - 2.0 * lr * lam
+        g = 1.0 - 2.0 * lr * (1.0 + lam)  # the data run's gap to the balance point shrinks by g per step
+        t = np.arange(steps + 1)
+        pure_w = decay_trajectory(w0, lr, lam, steps)
+        data_w = decay_trajectory(w0, lr, lam, steps, target=target)
+        pure.set_data(t, _until_off(pure_w))
+        data.set_data(t, _until_off(data_w))
+        b = target / (1.0 + lam)
+        balance.set_ydata([b, b])
+        ax.set_xlim(0, steps)
+        both = np.concatenate([pure_w, data_w])
+        biggest = float(np.max(np.abs(both))) if np.all(np.isfinite(both)) else np.inf
+        frame(biggest > span)
+
+        def run(name, factor, w, toward=None):
+            end = w[-1]
+            size = ("overflows" if not np.isfinite(end) else f"is still {end:.6g}" if abs(end - w0) < 1e-3 * abs(w0)
+                    else f"is {end:.3g}")
+            off = " (off the plot)" if not np.isfinite(end) or abs(end) > (SYMLOG_TOP if biggest > span else span) else ""
+            return f"{name}: factor {format_factor(factor)}, {decay_regime(factor, toward=toward)}; w {size} at step {steps}{off}"
+
+        return (f"lambda = {lam:.2g}, lr = {lr:.2g}. " + run("Pure decay", f, pure_w) + ". "
+                + run("Against the data", g, data_w, toward=f"{b:.3g}"))
 
     controls = {
         "lam": log_slider(lam, min_exp=-3, max_exp=2, description="lambda"),
@@ -199,6 +216,17 @@ def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
                                  style={"description_width": "initial", "button_width": "4.5em"}),
     }
     return FigureDemo(fig, draw, controls, animated=[pure, data, balance])
+
+
+def _until_off(w):
+    """``w`` for drawing: a run that leaves the symmetric log axis stops at its edge (NaN after)."""
+    out = np.array(w, dtype=float)
+    off = np.flatnonzero(~(np.abs(out) <= SYMLOG_TOP))
+    if off.size:
+        k = off[0]
+        out[k] = np.copysign(1.5 * SYMLOG_TOP, out[k]) if not np.isnan(out[k]) else np.nan
+        out[k + 1:] = np.nan
+    return out
 
 
 #: The base-10 exponents the learning-rate and weight-decay sliders of ``adamw_demo`` span.
