@@ -24,6 +24,13 @@ c.CourseDirectory.ignore = [
     "feedback",
 ]
 
+# The edition generate_assignment writes (l2reg.grading.edition): the self-study one,
+# which is what lessons/ holds; `l2reg bundle` and `l2reg grade` ask for the classroom one.
+from l2reg.grading.edition import preprocessors as _edition_preprocessors  # noqa: E402
+
+c.GenerateAssignment.preprocessors = _edition_preprocessors()
+c.QuizEdition.edition = "self-study"
+
 # What a student sees in place of a solution region.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -15,10 +15,14 @@ import sys
 
 
 def _cmd_lessons(args) -> int:
-    from .grading.course import find_course_root, generate_lessons
+    from .grading.course import CourseError, find_course_root, generate_lessons
 
     root = find_course_root(args.course)
-    for path in generate_lessons(root, out=args.out, lessons=args.lesson):
+    if args.edition != "self-study" and args.out is None:
+        # lessons/ holds the self-study edition; another edition needs a folder of its own.
+        raise CourseError("--edition classroom needs --out FOLDER (lessons/ holds the self-study "
+                          "edition; `l2reg bundle` hands out the classroom one)")
+    for path in generate_lessons(root, out=args.out, lessons=args.lesson, edition=args.edition):
         print(f"wrote {path}")
     return 0
 
@@ -59,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("lesson", nargs="*", help="lesson folder names (default: all)")
     p.add_argument("--out", help="folder to write the lessons to (default: <course>/lessons)")
+    p.add_argument("--edition", choices=("self-study", "classroom"), default="self-study",
+                   help="self-study: quiz checks answer back (what lessons/ holds); classroom: they only "
+                   "check the answer's form (what `l2reg bundle` hands out)")
     p.add_argument("--course", help="course root (default: found from the working folder)")
     p.set_defaults(func=_cmd_lessons)
 

@@ -98,3 +98,34 @@ def test_cells_are_short(lesson):
             continue  # test cells hold hidden tests students never see
         limit = 30 if cell.cell_type == "code" else 40
         assert len(cell.source.splitlines()) <= limit, f"cell {i} is {len(cell.source.splitlines())} lines"
+
+
+@pytest.mark.parametrize("lesson", LESSON_NAMES)
+def test_every_quiz_question_answers_back(lesson):
+    """Each quiz answer cell carries what the self-study edition's check needs (l2reg.grading.edition):
+    one assignment, a '# right:' explanation, and a test cell test_quiz_<x>."""
+    from l2reg.grading.edition import parse_answer
+
+    nb = nbformat.read(str(source_notebook(lesson)), as_version=4)
+    ids = {_nbgrader(c).get("grade_id") for c in nb.cells}
+    quiz = [c for c in nb.cells if _nbgrader(c).get("solution") and _nbgrader(c)["grade_id"].startswith("quiz_")]
+    assert quiz, "no quiz answer cells"
+    for cell in quiz:
+        gid = _nbgrader(cell)["grade_id"]
+        q = parse_answer(cell.source, gid)  # raises QuizError naming what is missing
+        assert q["right"], f"{gid}: no explanation"
+        assert "test_" + gid in ids, f"{gid}: no test cell test_{gid}"
+        assert re.search(rf"\b{q['name']}\b", cell.source.split("### BEGIN SOLUTION")[0] + "".join(
+            c.source for c in nb.cells if _nbgrader(c).get("grade_id") == "test_" + gid)), gid
+
+
+@pytest.mark.parametrize("lesson", LESSON_NAMES)
+def test_edition_cells(lesson):
+    """Cells for one edition only are markdown, tagged for one edition, and lessons/ holds the self-study ones."""
+    source = nbformat.read(str(source_notebook(lesson)), as_version=4)
+    for i, cell in enumerate(source.cells):
+        tags = set(_tags(cell)) & {"self-study-only", "classroom-only"}
+        assert len(tags) <= 1, f"cell {i} is tagged for both editions"
+        assert not tags or cell.cell_type == "markdown", f"cell {i}: only markdown cells may differ by edition"
+    student = nbformat.read(str(lesson_notebook(lesson)), as_version=4)
+    assert not any("classroom-only" in _tags(c) for c in student.cells), "lessons/ holds classroom-only cells"

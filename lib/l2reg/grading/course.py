@@ -92,12 +92,20 @@ def _environment_tools_on_path() -> None:
 class TempCourse:
     """A private nbgrader course holding copies of some lessons' sources.
 
-    Use as a context manager; the folder is removed on exit.
+    ``edition`` is the edition :meth:`generate` writes (see
+    :mod:`l2reg.grading.edition`): ``"classroom"`` by default, the handout that
+    submissions are graded against. Use as a context manager; the folder is
+    removed on exit.
     """
 
-    def __init__(self, root, lessons):
+    def __init__(self, root, lessons, edition="classroom"):
+        from .edition import EDITIONS
+
+        if edition not in EDITIONS:
+            raise CourseError(f"edition: expected one of {', '.join(EDITIONS)}, got {edition!r}")
         self.root = Path(root)
         self.lessons = list(lessons)
+        self.edition = edition
         self._tmp = None
         self.path = None
         self.api = None
@@ -111,7 +119,12 @@ class TempCourse:
         _environment_tools_on_path()
         from nbgrader.apps import NbGraderAPI
 
-        self.api = NbGraderAPI(config=load_config(self.root, self.path))
+        from .edition import preprocessors
+
+        config = load_config(self.root, self.path)
+        config.GenerateAssignment.preprocessors = preprocessors()
+        config.QuizEdition.edition = self.edition
+        self.api = NbGraderAPI(config=config)
         self.api.log.setLevel(logging.ERROR)
         return self
 
@@ -160,7 +173,7 @@ class TempCourse:
             return {"score": submission.score, "max_score": submission.max_score, "cells": cells}
 
 
-def generate_lessons(root, out=None, lessons=None) -> list[Path]:
+def generate_lessons(root, out=None, lessons=None, edition="self-study") -> list[Path]:
     """Regenerate student lessons from ``solutions/`` with nbgrader.
 
     Parameters
@@ -172,6 +185,9 @@ def generate_lessons(root, out=None, lessons=None) -> list[Path]:
         generated lesson folder replaces the one of the same name there.
     lessons : list of str, optional
         Which lessons; all of them by default.
+    edition : {"self-study", "classroom"}
+        Which edition (:mod:`l2reg.grading.edition`); ``lessons/`` holds the
+        self-study one, ``l2reg bundle`` hands out the classroom one.
 
     Returns
     -------
@@ -182,7 +198,7 @@ def generate_lessons(root, out=None, lessons=None) -> list[Path]:
     names = lesson_names(root) if not lessons else [check_lesson(root, n) for n in lessons]
     out = Path(out) if out is not None else root / RELEASE
     written = []
-    with TempCourse(root, names) as course:
+    with TempCourse(root, names, edition=edition) as course:
         for name in names:
             released = course.generate(name)
             dest = out / name
