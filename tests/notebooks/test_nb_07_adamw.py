@@ -13,7 +13,8 @@ from nbrun import run_and_collect, source_notebook
 
 NAMES = [
     "race", "gap_coupled", "decayed", "w0", "g0", "lr_w", "wd_w", "sgd_w", "sgd_l2", "lam_needed",
-    "x_tr", "x_val", "runs", "grids", "lrs", "wds", "q1", "q2", "q3", "q4",
+    "x_tr", "y_tr", "x_val", "y_val", "runs", "mean_mse", "xs", "ys", "xs_val", "ys_val", "grids", "lrs", "wds",
+    "median", "spread", "curve_median", "steps_at", "margin", "race0", "removed", "q1", "q2", "q3", "q4",
 ]
 
 
@@ -54,31 +55,170 @@ def test_the_network_setup(ns):
     for run in ns["runs"].values():
         assert run["history"].shape == (601, 2)
         assert run["params"]["W2"].shape == (32,)
+    # "replicate 0 is the run above": same data, same start, same numbers
+    x0, y0 = ns["xs"][0], ns["ys"][0]
+    np.testing.assert_array_equal(x0, ns["x_tr"])
+    np.testing.assert_array_equal(ns["xs_val"][0], ns["x_val"])
+    i, j = list(ns["lrs"]).index(0.03), list(ns["wds"]).index(0.1)
+    assert ns["grids"]["adamw"]["val_mse"][0, i, j] == pytest.approx(ns["runs"]["AdamW, wd 0.1"]["val_mse"], rel=1e-9)
+    assert ns["grids"]["adam"]["val_mse"][0, i, j] == pytest.approx(ns["runs"]["Adam + L2, wd 0.1"]["val_mse"], rel=1e-9)
+    assert ns["xs"].shape == (8, 20) and ns["xs_val"].shape == (8, 200)
+    assert len(ns["lrs"]) * len(ns["wds"]) == 24 and 2 * 8 * 24 == 384
 
 
 def test_one_weight_decay_two_optimizers(ns):
-    adam, adamw = ns["runs"]["adam"], ns["runs"]["adamw"]
-    assert adam["val_mse"] > 0.3 and adamw["val_mse"] < 0.1  # nearly straight line vs a good fit
-    assert adam["weight_norm"] < adamw["weight_norm"] / 10
+    r = {k: v["val_mse"] for k, v in ns["runs"].items()}
+    # "AdamW leaves a fit close to the undecayed one (0.097 against 0.091)"
+    assert round(r["AdamW, wd 0.1"], 3) == 0.097 and round(r["no decay"], 3) == 0.091
+    # "Adam + L2 ... a gentle slope that misses both bumps (0.32)": not flat, far from the truth
+    assert round(r["Adam + L2, wd 0.1"], 2) == 0.32
+    grid = np.linspace(-1, 1, 200)
+    from l2reg.network import mlp_predict
+
+    slope = mlp_predict(ns["runs"]["Adam + L2, wd 0.1"]["params"], grid)
+    assert np.ptp(slope) > 1.0 and np.all(np.diff(slope) > 0)  # a rising slope, no bump
+    # "at weight_decay = 1 ... a flat line: weights nearly 0, 0.600 = predicting the training mean"
+    flat = ns["runs"]["Adam + L2, wd 1"]
+    assert flat["weight_norm"] < 1e-3 and np.ptp(mlp_predict(flat["params"], grid)) < 0.01
+    assert round(flat["val_mse"], 3) == 0.600 and round(ns["mean_mse"], 3) == 0.600
+    # "with weight_decay = 0 Adam + L2 and AdamW are the same optimizer"
+    from l2reg.network import train_mlp
+
+    w0 = train_mlp(ns["x_tr"], ns["y_tr"], ns["x_val"], ns["y_val"], kind="adamw", lr=0.03, weight_decay=0.0)
+    assert w0["val_mse"] == ns["runs"]["no decay"]["val_mse"]
+
+
+def _grid_claims(grids, lrs, wds, ys, ys_val, first_set):
+    """The sentences of section 6 about the grid, checked on one set of replicates."""
+    va, vw = grids["adam"]["val_mse"], grids["adamw"]["val_mse"]
+    ma, mw = np.median(va, axis=0), np.median(vw, axis=0)
+    col = {w: k for k, w in enumerate(wds)}
+    np.testing.assert_array_equal(va[:, :, 0], vw[:, :, 0])  # "the wd = 0 column is the same in both"
+    # AdamW up to 0.01 "differs from the first column by at most 0.01 in every row"
+    for w in (1e-4, 1e-3, 1e-2):
+        assert np.all(np.abs(mw[:, col[w]] - mw[:, 0]) <= 0.01)
+    # AdamW at 0.1 "as good or slightly better", at 1 "worse everywhere"
+    assert np.all(mw[:, col[0.1]] <= mw[:, 0] + 0.001)
+    assert np.all(mw[:, col[1.0]] > mw[:, 0] + 0.03)
+    if first_set:  # "the best median in every row": this set only (another set has one near-tie row)
+        np.testing.assert_array_equal(wds[np.argmin(mw, axis=1)], [0.1] * len(lrs))
+    else:
+        assert np.all(np.isin(wds[np.argmin(mw, axis=1)], [1e-2, 0.1]))
+    # Adam + L2 "best at 0.001 in every row, from 0.1 up much worse than no decay"
+    np.testing.assert_array_equal(wds[np.argmin(ma, axis=1)], [0.001] * len(lrs))
+    assert np.all(ma[:, col[0.1]:] > ma[:, :1] + 0.03)
+    # "at 1 with learning rates 0.03 and 0.1 every replicate ends on the flat line"
+    mean_mse = np.mean((ys_val - ys.mean(axis=1, keepdims=True)) ** 2, axis=1)
+    for lr in (0.03, 0.1):
+        i = list(lrs).index(lr)
+        np.testing.assert_allclose(va[:, i, col[1.0]], mean_mse, atol=0.01)
+    # "every row of every replicate varies less under AdamW than under Adam + L2" (wd 0 to 0.1)
+    good = slice(0, col[0.1] + 1)
+    assert np.all(np.ptp(vw[:, :, good], axis=2) < np.ptp(va[:, :, good], axis=2))
+    # "which optimizer": Adam + L2's best never more than 0.002 above AdamW's, below it in most
+    S = va.shape[0]
+    ba, bw = va.reshape(S, -1).min(axis=1), vw.reshape(S, -1).min(axis=1)
+    assert np.all(ba <= bw + 0.002) and np.sum(ba < bw - 1e-9) > S / 2
+    # "the best decay beat no decay by about 0.006 in the median, far less than the spread"
+    no_decay = va[:, :, 0].min(axis=1)
+    gain = no_decay - np.minimum(ba, bw)
+    assert np.median(gain) < np.ptp(no_decay) / 3
+    # AdamW's best weight decay does not fall 33-fold with the learning rate
+    assert lrs[-1] / lrs[0] == pytest.approx(100 / 3)
+    best_w = wds[np.argmin(mw, axis=1)]
+    assert best_w[-1] >= best_w[0]
+    # learning curves at lr 0.01 (median over the replicates)
+    i = list(lrs).index(0.01)
+    steps = grids["adam"]["steps"]
+    none = np.median(grids["adam"]["val_curve"][:, i, 0], axis=0)
+    coupled = np.median(grids["adam"]["val_curve"][:, i, col[0.1]], axis=0)
+    assert none[-1] > none.min() + 0.003  # "creeps up"
+    assert steps[np.argmin(coupled)] <= 200 and coupled[-1] > coupled[-7] > coupled[-13]  # "still climbing"
+    for c in (np.median(grids["adam"]["val_curve"][:, i, col[1e-3]], axis=0),
+              np.median(grids["adamw"]["val_curve"][:, i, col[0.1]], axis=0)):
+        assert c[-1] - c.min() < (none[-1] - none.min()) / 2  # "hold it down"
+    return ma, mw, gain, ba, bw, no_decay
 
 
 def test_the_grid(ns):
     lrs, wds, grids = ns["lrs"], ns["wds"], ns["grids"]
-    assert grids["adam"]["val_mse"].shape == (4, 5)
-    adam, adamw = grids["adam"]["val_mse"], grids["adamw"]["val_mse"]
-    # Adam + L2: best weight_decay 0.001 for every learning rate
-    np.testing.assert_array_equal(wds[grids["adam"]["best"]], [0.001] * 4)
-    assert np.all(adam[:, 2] > adam[:, 1])  # "from 0.01 up it is already worse"
-    assert np.all(adam[:, 3:] > adam[:, 2:3])
-    # "at 0.1 ... validation MSE about 0.33 for every learning rate from 0.01 up"
-    np.testing.assert_allclose(adam[lrs >= 0.01, 3], 0.33, atol=0.01)
-    # AdamW: "the error hardly changes from 1e-4 to 0.1 (by less than 0.01 in every row)";
-    # "only at weight_decay = 1 does the error rise"
-    assert wds[0] == 1e-4 and wds[3] == 0.1 and wds[4] == 1
-    assert np.all(adamw[:, :4].max(axis=1) - adamw[:, :4].min(axis=1) < 0.01)
-    assert np.all(adamw[:, 4] > adamw[:, :4].max(axis=1) + 0.05)
-    # "forgiving under AdamW, touchy under Adam + L2": the spread of each row
-    assert np.all(np.ptp(adamw[:, :4], axis=1) < np.ptp(adam[:, :4], axis=1))
+    assert grids["adam"]["val_mse"].shape == (8, 4, 6) and grids["adam"]["val_curve"].shape == (8, 4, 6, 61)
+    np.testing.assert_array_equal(wds, [0, 1e-4, 1e-3, 1e-2, 0.1, 1])
+    ma, mw, gain, ba, bw, no_decay = _grid_claims(grids, lrs, wds, ns["ys"], ns["ys_val"], first_set=True)
+    np.testing.assert_allclose(ns["median"]["adam"], ma)
+    # "the spread between replicates is 0.04 to 0.11 (the largest over the rows) in the columns that do well"
+    spread = ns["spread"]
+    good = np.r_[spread["adam"].max(axis=0)[:4], spread["adamw"].max(axis=0)[:5]]
+    assert round(good.min(), 2) == 0.04 and round(good.max(), 2) == 0.11
+    # "... larger than most differences between neighbouring cells"
+    neighbours = np.abs(np.diff(np.c_[ma[:, :4], mw[:, :5]], axis=1))
+    assert np.mean(neighbours < good.min()) > 0.75
+    # curve numbers: "lowest after about 300 steps", "bottoms out near step 160"
+    cm, steps = ns["curve_median"], ns["steps_at"]
+    assert steps[np.argmin(cm["no decay"])] == 300 and steps[np.argmin(cm["Adam + L2, wd 0.1"])] == 160
+    # "by 0.005 in the median", "never more than 0.002 above", "about 0.006 in the median"
+    margin = bw - ba
+    assert round(np.median(margin), 3) == 0.005 and margin.min() >= -0.002
+    assert round(np.median(gain), 3) == 0.006 and round(gain.max(), 3) == 0.015
+    assert round(no_decay.min(), 3) == 0.074 and round(no_decay.max(), 3) == 0.102
+    np.testing.assert_allclose(ns["margin"], margin)
+
+
+def test_the_conclusions_survive_other_replicates():
+    """The same sentences on 8 other replicates (data, validation set and start all new)."""
+    from l2reg.data import noisy_curve
+    from l2reg.network import decay_grid_seeds
+
+    reps = list(range(8, 16))
+    tr = [noisy_curve(20, seed=r) for r in reps]
+    va = [noisy_curve(200, seed=100 + r) for r in reps]
+    xs, ys = np.array([x for x, _ in tr]), np.array([y for _, y in tr])
+    xv, yv = np.array([x for x, _ in va]), np.array([y for _, y in va])
+    lrs, wds = np.array([0.003, 0.01, 0.03, 0.1]), np.array([0.0, 1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+    grids = {k: decay_grid_seeds(xs, ys, xv, yv, lrs, wds, kind=k, seeds=reps) for k in ("adam", "adamw")}
+    _grid_claims(grids, lrs, wds, ys, yv, first_set=False)
+
+
+def test_the_race_against_no_decay(ns):
+    r, r0 = ns["race"], ns["race0"]
+    # "without decay the noise alone carries both weights to 1.06"
+    assert np.all(np.round(r0["adam"][-1], 2) == 1.06) and np.array_equal(r0["adam"], r0["adamw"])
+    removed = ns["removed"]
+    # "AdamW removes the same 23% from both weights", "Adam + L2 only 3% ... but 85%"
+    assert np.all(np.round(100 * removed["adamw"]) == 23)
+    assert round(100 * removed["adam"][0]) == 3 and round(100 * removed["adam"][1]) == 85
+    assert round(r["adam"][-1, 0], 2) == 1.03 and 0.999**300 == pytest.approx(0.74, abs=0.005)
+
+
+def test_the_race_holds_for_other_noise():
+    """On other noise draws the large-gradient weight keeps losing only a few percent, AdamW's far more."""
+    from l2reg.network import adam_decay_race
+
+    for seed in range(1, 8):
+        r, r0 = adam_decay_race(0.01, 0.1, 300, seed=seed), adam_decay_race(0.01, 0.0, 300, seed=seed)
+        lost = 1 - r["adam"][-1] / r0["adam"][-1]
+        lost_w = 1 - r["adamw"][-1] / r0["adamw"][-1]
+        assert 0.01 < lost[0] < 0.05 and lost[1] > 0.8 and np.all(lost_w > 0.2)
+
+
+def test_torch_adam_decoupled_is_adamw():
+    """ "PyTorch's AdamW class is exactly Adam(decoupled_weight_decay=True)" where torch has it."""
+    torch = pytest.importorskip("torch")
+    import inspect
+
+    if "decoupled_weight_decay" not in inspect.signature(torch.optim.Adam).parameters:
+        pytest.skip("this torch has no decoupled_weight_decay")
+    assert issubclass(torch.optim.AdamW, torch.optim.Adam)
+    p = torch.nn.Parameter(torch.tensor([1.0, -2.0], dtype=torch.float64))
+    q = torch.nn.Parameter(p.detach().clone())
+    a = torch.optim.Adam([p], lr=0.1, weight_decay=0.5, decoupled_weight_decay=True)
+    b = torch.optim.AdamW([q], lr=0.1, weight_decay=0.5)
+    for g in ([1.0, 0.1], [0.3, -2.0], [-1.0, 0.0]):
+        p.grad = torch.tensor(g, dtype=torch.float64)
+        q.grad = p.grad.clone()
+        a.step()
+        b.step()
+        assert torch.equal(p, q)
 
 
 def test_quiz_answer_key(ns):
