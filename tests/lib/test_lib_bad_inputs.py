@@ -1,0 +1,264 @@
+"""Every public function and optimizer rejects bad input with a message naming the
+parameter, what was expected and what was received. The bad inputs are generated from the
+parameter constraints each function declares next to itself (``func.parameter_constraints``,
+see ``l2reg._params``), as scikit-learn generates its invalid parameters from its
+``validate_params`` declarations: one table of bad values per kind of constraint, tried on
+every declared parameter of every function, so a function added with a declaration is
+covered without a new table, and one without a declaration fails
+``test_every_public_callable_declares_every_parameter``.
+"""
+
+import inspect
+import re
+
+import numpy as np
+import pytest
+
+import l2reg
+from l2reg import SGD, Adam, AdamW
+from l2reg import _params as P
+from l2reg._validation import describe
+
+N, NCOLS = 4, 3
+T, V = TypeError, ValueError
+
+
+def good_args():
+    """Valid arguments, by parameter name (fresh arrays each time)."""
+    rng = np.random.default_rng(0)
+    return {
+        "w": rng.normal(size=NCOLS), "X": rng.normal(size=(N, NCOLS)), "y": rng.normal(size=N),
+        "lam": 0.1, "b": 0.5, "lams": np.array([0.0, 0.1, 1.0]), "f": lambda u: float(u @ u),
+        "eps": 1e-6, "lr": 0.01, "fit_intercept": True, "per_example": False, "k": 2,
+        "sigma": 0.5, "tau": 2.0, "n": 10, "weight_decay": 0.1, "decoupled": False,
+        "momentum": 0.5, "betas": (0.9, 0.999), "grad": np.ones(NCOLS),
+    }
+
+
+# the optimizers whose step() is tried, each configured as a user would
+STEPPERS = {
+    "SGD": lambda: SGD(0.1, weight_decay=0.1, momentum=0.9),
+    "SGD-decoupled": lambda: SGD(0.1, weight_decay=0.1, decoupled=True),
+    "Adam": lambda: Adam(0.1, weight_decay=0.1),
+    "AdamW": lambda: AdamW(0.1),
+}
+
+
+class Stepper:
+    """``opt.step`` of a new optimizer, as a callable the table can be applied to."""
+
+    def __init__(self, make):
+        self.opt = make()
+        self.parameter_constraints = type(self.opt).step.parameter_constraints
+        self.__signature__ = inspect.signature(self.opt.step)
+
+    def __call__(self, w, grad):
+        return self.opt.step(w, grad)
+
+
+def public_callables():
+    """Every public function and optimizer class of the package, and the optimizers' step."""
+    out = {name: getattr(l2reg, name) for name in l2reg.__all__}
+    out.update({f"{name}.step": Stepper(make) for name, make in STEPPERS.items()})
+    return out
+
+
+def constraints_of(func):
+    target = func.__init__ if inspect.isclass(func) else func
+    return target.parameter_constraints
+
+
+def is_callable_api(func):
+    return inspect.isfunction(func) or inspect.isclass(func) or isinstance(func, Stepper)
+
+
+def parameters_of(func):
+    return [p for p in inspect.signature(func).parameters if p != "self"]
+
+
+COMMON = [("None", None, T), ("str", "abc", T), ("bytes", b"1", T)]
+ARRAY_COMMON = COMMON + [
+    ("list-of-str", ["a", "b", "c"], T),
+    ("complex", np.array([1 + 1j, 2.0, 3.0]), T),
+    ("object-array", np.array([1.0, None, 3.0], dtype=object), T),
+    ("bool-array", np.array([True, False, True]), T),
+    ("dict", {"a": 1.0}, T),
+]
+SCALAR_COMMON = COMMON + [
+    ("bool", True, T), ("numpy-bool", np.False_, T), ("complex", 1 + 0j, T), ("list", [0.1], T),
+    ("nan", float("nan"), V), ("inf", float("inf"), V), ("-inf", -float("inf"), V),
+    ("numpy-nan", np.float64("nan"), V), ("0d-nan", np.array(np.nan), V),
+    ("1-element-array", np.array([0.1]), V), ("2d-array", np.ones((2, 2)), V),
+]
+NEGATIVE = [("negative", -0.5, V), ("tiny-negative", -1e-300, V), ("numpy-negative", np.float32(-2), V),
+            ("negative-one", -1.0, V)]
+NOT_POSITIVE = [("zero", 0.0, V), ("int-zero", 0, V)]
+BOOL = COMMON + [("int-one", 1, T), ("int-zero", 0, T), ("float", 1.0, T), ("array", np.array([True]), V)]
+CALLABLE = COMMON + [("int", 3, T), ("list", [len], T)]
+INT_COMMON = COMMON + [("bool", True, T), ("float", 2.0, T), ("nan", float("nan"), T), ("list", [2], T),
+                       ("1-element-array", np.array([2]), V), ("array", np.array([3]), V)]
+LAMBDAS = ARRAY_COMMON + [
+    ("nan", [0.1, np.nan], V), ("inf", [np.inf], V), ("negative", [0.0, 1.0, -0.1], V),
+    ("empty", [], V), ("2d", [[0.1, 1.0]], V), ("scalar", 0.1, V),
+]
+ARRAY = ARRAY_COMMON + [
+    ("nan", np.array([0.0, np.nan, 0.0]), V), ("inf", np.array([0.0, 0.0, np.inf]), V),
+    ("empty", [], V), ("empty-2d", np.zeros((0, 3)), V), ("ragged", [[1.0, 2.0], [3.0]], V),
+]
+# the one Pair in the package: Adam's betas, each in [0, 1)
+BETAS = COMMON + [
+    ("scalar", 0.9, T), ("set", {0.9, 0.99}, T), ("one", (0.9,), V), ("three", (0.9, 0.99, 0.999), V),
+    ("2d", np.array([[0.9, 0.99]]), V),
+    ("beta1-one", (1.0, 0.99), V, "betas[0]"), ("beta2-one", (0.9, 1.0), V, "betas[1]"),
+    ("beta1-negative", (-0.1, 0.99), V, "betas[0]"), ("beta2-nan", (0.9, float("nan")), V, "betas[1]"),
+    ("beta2-str", (0.9, "0.99"), T, "betas[1]"), ("beta1-bool", (True, 0.99), T, "betas[0]"),
+]
+
+
+def with_entry(length, index, value):
+    v = np.zeros(length)
+    v[index] = value
+    return v
+
+
+def vector_cases(constraint, length):
+    cases = ARRAY_COMMON + [
+        ("nan", with_entry(length, length // 2, np.nan), V), ("inf", with_entry(length, 0, np.inf), V),
+        ("-inf", with_entry(length, length // 2, -np.inf), V), ("nan-in-list", [np.nan] * length, V),
+        ("column", np.zeros((length, 1)), V), ("2d", np.zeros((2, 3)), V), ("scalar", 1.0, V),
+        ("0d-array", np.array(1.0), V), ("empty", [], V), ("empty-array", np.zeros(0), V),
+        ("ragged", [[1.0, 2.0], [3.0]], V),
+    ]
+    if constraint.length_of is not None:
+        cases += [("too-short", np.zeros(length - 1), V), ("too-long", np.zeros(length + 1), V)]
+    return cases
+
+
+def matrix_cases(name, constraint, constraints):
+    X_nan = np.zeros((N, NCOLS))
+    X_nan[1, 2] = np.nan
+    X_inf = np.zeros((N, NCOLS))
+    X_inf[3, 0] = -np.inf
+    cases = ARRAY_COMMON + [
+        ("list-of-list-of-str", [["a"] * NCOLS] * N, T), ("complex-matrix", np.ones((N, NCOLS), dtype=complex), T),
+        ("nan", X_nan, V), ("inf", X_inf, V), ("1d", np.zeros(N), V), ("3d", np.zeros((N, NCOLS, 1)), V),
+        ("scalar", 2.0, V), ("no-rows", np.zeros((0, NCOLS)), V), ("no-columns", np.zeros((N, 0)), V),
+        ("empty-list", [], V), ("ragged", [[1.0, 2.0, 3.0], [1.0]], V),
+    ]
+    if constraint.min_rows > 1:
+        cases.append(("too-few-rows", np.zeros((constraint.min_rows - 1, NCOLS)), V))
+    # a parameter held to X's shape is the one blamed when X's shape changes; X is named too
+    for other, c in constraints.items():
+        if isinstance(c, P.Vector) and c.length_of and c.length_of[0] == name:
+            if c.length_of[1] == 0:
+                cases.append(("rows-mismatch", np.zeros((N + 1, NCOLS)), V, other, name))
+            else:
+                cases.append(("columns-mismatch", np.zeros((N, NCOLS + 1)), V, other, name))
+    return cases
+
+
+def int_cases(constraint):
+    cases = list(INT_COMMON)
+    if constraint.minimum is not None:
+        below = constraint.minimum - 1
+        cases += [({0: "zero", 1: "one"}.get(below, "below-minimum"), below, V), ("negative", -3, V)]
+    if callable(constraint.maximum):  # k folds: at most the rows of X
+        cases.append(("more-than-rows", N + 1, V))
+    return cases
+
+
+def cases_for(name, constraint, constraints, good):
+    if isinstance(constraint, P.Vector):
+        return vector_cases(constraint, len(good[name]))
+    if isinstance(constraint, P.Matrix):
+        return matrix_cases(name, constraint, constraints)
+    if isinstance(constraint, P.Array):
+        extra = [("shape-mismatch", np.ones(NCOLS + 1), V)] if constraint.same_shape_as else []
+        return ARRAY + extra
+    if isinstance(constraint, P.Lambdas):
+        return LAMBDAS
+    if isinstance(constraint, P.Real):
+        return SCALAR_COMMON
+    if isinstance(constraint, P.Nonnegative):
+        return SCALAR_COMMON + NEGATIVE
+    if isinstance(constraint, P.Positive):
+        return SCALAR_COMMON + NEGATIVE + NOT_POSITIVE
+    if isinstance(constraint, P.Int):
+        return int_cases(constraint)
+    if isinstance(constraint, P.Bool):
+        return BOOL
+    if isinstance(constraint, P.Function):
+        return CALLABLE
+    if isinstance(constraint, P.Pair):
+        assert constraint.bounds == dict(minimum=0.0, maximum=1.0, include_maximum=False), constraint
+        return BETAS
+    raise AssertionError(f"no bad values for {constraint!r}: add a table above")
+
+
+def all_cases():
+    good = good_args()
+    for func_name, func in public_callables().items():
+        if not is_callable_api(func):
+            continue
+        constraints = constraints_of(func)
+        for name, constraint in constraints.items():
+            for case in cases_for(name, constraint, constraints, good):
+                label, value, exc = case[:3]
+                blamed = case[3] if len(case) > 3 else name
+                also = case[4] if len(case) > 4 else None
+                yield pytest.param(func_name, name, value, exc, blamed, also, id=f"{func_name}-{name}-{label}")
+
+
+MESSAGE = re.compile(r"(?P<name>[^:]+): expected (?P<what>.+?), got (?P<got>.+)", re.S)
+
+
+KIND_WORDS = {"U": "strings", "S": "bytes", "O": "objects", "b": "bools", "c": "complex"}
+
+
+def names_the_received_value(got, value):
+    """Whether the 'got' part of a message describes ``value``, or the part of it at fault:
+    its type, shape, length, kind of entries, or the offending entry and its index."""
+    if isinstance(value, (dict, set)):
+        return describe(value) in got or type(value).__name__ in got
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        return "ragged" in got
+    if arr.ndim == 0:
+        return describe(value) in got or repr(value) in got
+    entries = arr.ravel() if arr.dtype.kind in "iuf" else []  # the offending one is named
+    return (str(arr.shape) in got or f"length {arr.size}" in got or describe(value) in got
+            or KIND_WORDS.get(arr.dtype.kind, "?") in got or any(f"{float(x)!r} at index" in got for x in entries)
+            or isinstance(value, tuple) and any(describe(x) in got for x in value))
+
+
+@pytest.mark.parametrize(("func_name", "arg", "value", "exc", "blamed", "also"), list(all_cases()))
+def test_bad_argument_is_rejected_with_a_clear_message(func_name, arg, value, exc, blamed, also):
+    func = public_callables()[func_name]
+    args = good_args()
+    kwargs = {name: args[name] for name in parameters_of(func)}
+    kwargs[arg] = value
+    with pytest.raises(exc) as info:
+        func(**kwargs)
+    message = str(info.value)
+    assert type(info.value) is exc  # not a subclass such as numpy's LinAlgError
+    match = MESSAGE.fullmatch(message)
+    assert match and match["name"] == blamed, message
+    assert match["what"].strip() and match["got"].strip(), message
+    if blamed == arg:
+        assert names_the_received_value(match["got"], value), message
+    if also:
+        assert also in message.split(":", 1)[1], message
+    if isinstance(func, Stepper):  # a rejected step changes nothing
+        assert func.opt.steps == 0 and func.opt.step(np.ones(3), np.ones(3)).shape == (3,)
+
+
+@pytest.mark.parametrize("func_name", list(public_callables()))
+def test_every_public_callable_declares_every_parameter(func_name):
+    """And the good arguments above are valid, so each rejection is caused by the one bad value."""
+    func = public_callables()[func_name]
+    if not is_callable_api(func):
+        pytest.skip(f"{func_name} is not callable")
+    assert list(constraints_of(func)) and set(constraints_of(func)) == set(parameters_of(func))
+    args = good_args()
+    func(**{name: args[name] for name in parameters_of(func)})
