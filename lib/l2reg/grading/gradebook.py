@@ -155,10 +155,24 @@ class Gradebook(_NbgraderGradebook):
     'alice'
     """
 
-    def __init__(self, db_url, course_id="default_course", authenticator=None):
+    def __init__(self, db_url, course_id="default_course", authenticator=None, courses=()):
         _environment_tools_on_path()  # nbgrader runs `alembic` from PATH on a fresh database
         with _advisory_lock(db_url, "schema"):
             super().__init__(db_url, course_id=course_id, authenticator=authenticator)
+            self._ensure_courses(courses)
+
+    def _ensure_courses(self, courses):
+        """Create the course rows ``courses`` names. nbgrader's ``generate_assignment``
+        writes the assignment with ``CourseDirectory.course_id``, whose default is ``""``,
+        and its constructor creates no course for an empty id: SQLite, which does not
+        enforce foreign keys, takes the assignment anyway; PostgreSQL refuses it
+        (``assignment_course_id_fkey``) unless the course row exists."""
+        from nbgrader.api import Course
+
+        for cid in courses:
+            if self.db.get(Course, cid) is None:
+                self.db.add(Course(id=cid))
+                self.db.commit()
 
     def update_or_create_student(self, student_id, **kwargs):
         if self.engine.dialect.name == "postgresql":
@@ -186,10 +200,12 @@ def _connect_error(url: str, exc) -> CourseError:
     return CourseError(f"--db: cannot open the gradebook at {_masked(make_url(url))}: {first}")
 
 
-def prepare(db, out, lesson: str) -> str:
+def prepare(db, out, lesson: str, course_id: str = "") -> str:
     """Open (creating it if needed) the gradebook and drop ``lesson``'s earlier
     submissions, so that the run regrades that lesson from scratch; other lessons'
-    rows are left as they are. Returns the URL.
+    rows are left as they are. ``course_id`` is the nbgrader course id the lesson is
+    generated under (``CourseDirectory.course_id``); its course row is created. Returns
+    the URL.
 
     Examples
     --------
@@ -212,7 +228,7 @@ def prepare(db, out, lesson: str) -> str:
 
     url = resolve_db_url(db, out)
     try:
-        with Gradebook(url) as gb:
+        with Gradebook(url, courses=(course_id,)) as gb:
             try:
                 assignment = gb.find_assignment(lesson)
             except MissingEntry:
