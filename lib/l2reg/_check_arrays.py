@@ -344,7 +344,22 @@ def as_lambdas(name, lams):
     ...
     ValueError: lams: expected every entry >= 0, got -2.0 at index 1
     """
-    arr = as_array(name, lams, ndim=1)
+    return as_nonnegative_vector(name, lams)
+
+
+def as_nonnegative_vector(name, v):
+    """Convert ``v`` to a new non-empty 1-D float64 array of finite numbers >= 0.
+
+    Penalties (:func:`as_lambdas`), learning rates, weight decays.
+
+    Examples
+    --------
+    >>> as_nonnegative_vector("lrs", [0.01, -0.1])
+    Traceback (most recent call last):
+    ...
+    ValueError: lrs: expected every entry >= 0, got -0.1 at index 1
+    """
+    arr = as_array(name, v, ndim=1)
     negative = np.flatnonzero(arr < 0)
     if negative.size:
         i = int(negative[0])

@@ -313,11 +313,8 @@ def decay_grid(x, y, x_val, y_val, lrs, weight_decays, *, kind, steps=600, n_hid
     >>> g["val_mse"].shape, g["best"].shape
     ((2, 3), (2,))
     """
-    lrs = v.as_vector("lrs", lrs)
-    wds = v.as_vector("weight_decays", weight_decays)
-    for name, arr in (("lrs", lrs), ("weight_decays", wds)):
-        if np.any(arr < 0):
-            v.as_nonnegative(name, float(arr[arr < 0][0]))
+    lrs = v.as_nonnegative_vector("lrs", lrs)
+    wds = v.as_nonnegative_vector("weight_decays", weight_decays)
     x = v.as_vector("x", x)
     y = v.as_vector("y", y)
     v.check_same_length("x", x, "y", y)

@@ -95,8 +95,10 @@ def test_errors_name_the_parameter(data):
         train_mlp(x, y, xv, yv, kind="sgd", lr=0.1, weight_decay=0.0)
     with pytest.raises(ValueError, match="^weight_decay"):
         train_mlp(x, y, xv, yv, kind="adam", lr=0.1, weight_decay=-1.0)
-    with pytest.raises(ValueError, match="^lrs"):
+    with pytest.raises(ValueError, match=r"^lrs: expected every entry >= 0, got -0.1 at index 1$"):
         decay_grid(x, y, xv, yv, [0.1, -0.1], [0.0], kind="adam")
+    with pytest.raises(ValueError, match=r"^weight_decays: expected every entry >= 0, got -2.0 at index 0$"):
+        decay_grid(x, y, xv, yv, [0.1], [-2.0, 1.0], kind="adam")
     with pytest.raises(ValueError, match="^y"):
         mlp_loss_and_grads(init_mlp(3), x, y[:-1])
     with pytest.raises(ValueError, match="^params"):
