@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from l2reg.checks import KEY_ENV, encode, matches, record
+from l2reg.checks import KEY_ENV, MIME, encode, matches, record
 
 
 @pytest.mark.parametrize(
@@ -56,6 +56,13 @@ def test_record_checks_against_an_answer_key(tmp_path, monkeypatch):
         record("unknown", 2.5)
 
 
-def test_record_without_a_key_checks_nothing(monkeypatch):
+def test_record_without_a_key_emits_the_record_and_no_verdict(monkeypatch):
+    """In a notebook without an answer key a wrong result is displayed as a record (for
+    the grader to compare outside the kernel) and raises nothing."""
     monkeypatch.delenv(KEY_ENV, raising=False)
-    record("anything", "wrong")  # no key, no verdict
+    shown = []
+    monkeypatch.setattr("IPython.core.interactiveshell.InteractiveShell.initialized",
+                        classmethod(lambda cls: True))
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append((obj, raw)))
+    assert record("anything", "wrong", rtol=1e-3) is None  # no key, no verdict
+    assert shown == [({MIME: {"key": "anything", "value": encode("wrong"), "rtol": 1e-3, "atol": 1e-10}}, True)]

@@ -105,9 +105,6 @@ def build(kind, settings):
     return make_adam(AdamW, torch.optim.AdamW, settings)
 
 
-WORST = {}
-
-
 @pytest.mark.parametrize("p", SIZES)
 @pytest.mark.parametrize(("kind", "settings"), list(all_cases()))
 def test_same_gradients_same_trajectory(kind, settings, p):
@@ -116,7 +113,6 @@ def test_same_gradients_same_trajectory(kind, settings, p):
     cmp = Comparison(ours, make_torch, w0)
     for g in grads:
         cmp.step(g)
-    WORST[(kind, str(settings), p, "fixed")] = (cmp.worst, cmp.exact)
     # the internal state agrees as well
     state = cmp.theirs.state[cmp.param]
     if kind == "SGD" and settings["momentum"] != 0:
@@ -147,7 +143,6 @@ def test_gradients_that_depend_on_w(kind, settings, p):
         g_ours = a * (cmp.w - c) + 0.1 * noise[k]
         g_torch = a * (cmp.torch_w() - c) + 0.1 * noise[k]
         cmp.step(g_ours, g_torch)
-    WORST[(kind, str(settings), p, "w-dependent")] = (cmp.worst, cmp.exact)
 
 
 @pytest.mark.parametrize("kind", ["SGD", "Adam", "AdamW"])
@@ -187,13 +182,27 @@ def test_torch_weight_decay_is_two_lambda_on_the_mean_squared_error():
     np.testing.assert_allclose(expected, w_ridge, rtol=1e-10)
 
 
-def test_report_worst_difference():
-    """Prints the worst difference seen (run with -s to read it); it always passes."""
-    if not WORST:
-        pytest.skip("run together with the comparisons above")
-    key, (worst, _) = max(WORST.items(), key=lambda kv: kv[1][0])
-    exact = sum(e for _, e in WORST.values())
+def test_worst_difference_is_a_few_ulps_and_some_trajectories_are_exact():
+    """Every fixed-gradient trajectory, run here (not collected from the tests above, so the
+    result does not depend on which tests ran before): the worst difference from torch is a
+    few hundred ulps at most, far inside RTOL, and, as the module docstring says, some
+    trajectories are bit for bit equal and some are not. Run with -s to read the numbers."""
+    results = {}
+    for p in SIZES:
+        for param in all_cases():
+            kind, settings = param.values
+            w0, grads = gradients(p, seed=p)
+            ours, make_torch = build(kind, settings)
+            cmp = Comparison(ours, make_torch, w0)
+            for g in grads:
+                cmp.step(g)
+            results[(kind, str(settings), p)] = (cmp.worst, cmp.exact)
+    assert len(results) == len(SIZES) * (len(SGD_SETTINGS) + 2 * len(ADAM_SETTINGS))
+    key, (worst, _) = max(results.items(), key=lambda kv: kv[1][0])
+    exact = sum(e for _, e in results.values())
     print(
         f"\nl2reg vs torch.optim: worst |difference| / max(1, |w|) = {worst:.2e} in {key}; "
-        f"{exact} of {len(WORST)} trajectories bit for bit equal"
+        f"{exact} of {len(results)} trajectories bit for bit equal"
     )
+    assert worst < 1e-13, key  # measured: 5.5e-15 (25 ulps of 1), SGD with p = 1
+    assert 0 < exact < len(results)
