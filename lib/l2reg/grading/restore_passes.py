@@ -15,6 +15,28 @@ Each pass reads the official notebooks through :class:`~.restore_state.Official`
 None modifies the submission, and none validates cells one by one: every cell of the
 result is built here from strings and the release's own metadata, so the cost is
 linear in the size of the submission.
+
+Examples
+--------
+A release of two answer cells, and a submission with them swapped and no kernelspec:
+
+>>> from nbformat.v4 import new_code_cell, new_notebook
+>>> from l2reg.grading.restore_state import Official, Restoration
+>>> def answer(gid, src):
+...     meta = {"nbgrader": {"grade_id": gid, "solution": True, "grade": False, "locked": False}}
+...     return new_code_cell(src, metadata=meta)
+>>> release = new_notebook(cells=[answer("a", "..."), answer("b", "...")],
+...     metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+>>> student = new_notebook(cells=[answer("b", "y = 2"), answer("a", "x = 1")])
+>>> official, state = Official(release, release), Restoration()
+>>> _ = CollectOverwrites(official, state).preprocess(student, {})
+>>> check_order(official, state)
+>>> carry_added_cells(official, state, student)
+>>> check_kernelspec(official, state, student)
+>>> state.answers, state.flags(official)
+({'b': 'y = 2', 'a': 'x = 1'}, ['cells reordered', 'kernelspec missing'])
+>>> [(c.source, c.metadata.l2reg.origin) for c in assemble(official, state).cells]
+[('x = 1', 'answer'), ('y = 2', 'answer')]
 """
 
 from __future__ import annotations

@@ -12,14 +12,28 @@ from dataclasses import dataclass, field
 
 
 def grade_meta(cell):
-    """The cell's nbgrader metadata if it names a string ``grade_id``, else None."""
+    """The cell's nbgrader metadata if it names a string ``grade_id``, else None.
+
+    Examples
+    --------
+    >>> grade_meta({"metadata": {"nbgrader": {"grade_id": "q1", "solution": True}}})
+    {'grade_id': 'q1', 'solution': True}
+    >>> grade_meta({"metadata": {"nbgrader": {"grade_id": 5}}}), grade_meta([])
+    (None, None)
+    """
     meta = cell.get("metadata") if isinstance(cell, dict) else None
     m = meta.get("nbgrader") if isinstance(meta, dict) else None
     return m if isinstance(m, dict) and isinstance(m.get("grade_id"), str) else None
 
 
 def source_of(cell):
-    """The cell's source as one string (string parts of a list joined; anything else empty)."""
+    """The cell's source as one string (string parts of a list joined; anything else empty).
+
+    Examples
+    --------
+    >>> source_of({"source": ["a = 1\\n", 2, "b = 2"]}), source_of({"source": 3}), source_of("cell")
+    ('a = 1\\nb = 2', '', '')
+    """
     src = cell.get("source", "") if isinstance(cell, dict) else ""
     if isinstance(src, list):
         src = "".join(s for s in src if isinstance(s, str))
