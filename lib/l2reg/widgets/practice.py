@@ -56,6 +56,8 @@ def early_stopping_demo(es, *, step=30):
     >>> demo.image.value != before, demo.readout.value.startswith("step t = 100:")
     (True, True)
     """
+    from matplotlib.ticker import NullLocator
+
     from ..practice import EarlyStopping
 
     v.check_instance("es", es, EarlyStopping)
@@ -68,9 +70,9 @@ def early_stopping_demo(es, *, step=30):
     ax_err.plot(t, es.val_decay[1:], color=COLORS["orange"], lw=2, ls=":", label="validation, weight decay")
     start = es.state(step)
     marker = ax_err.axvline(step, color=COLORS["black"], lw=1.2, ls=":", label="current step t")
-    (gd_dot,) = ax_err.plot([step], [start["val_gd"]], "o", ms=8, color=COLORS["blue"],
+    (gd_dot,) = ax_err.plot([step], [start["val_gd"]], "o", ms=11, mfc="none", mew=2, color=COLORS["blue"],
                             label="gradient descent at t")
-    (ridge_dot,) = ax_err.plot([step], [start["val_ridge"]], "D", ms=7, color=COLORS["vermillion"],
+    (ridge_dot,) = ax_err.plot([step], [start["val_ridge"]], "D", ms=5, color=COLORS["vermillion"],
                                label="ridge, lambda = 1/(2 alpha t)")
     ax_err.set_xscale("log")
     ax_err.set_yscale("log")
@@ -90,8 +92,18 @@ def early_stopping_demo(es, *, step=30):
                           alpha=0.7, label="one weight each")
     ax_w.set_xlim(-top, top)
     ax_w.set_ylim(-top, top)
-    ax_w.set_xlabel("ridge weight at lambda = 1/(2 alpha t)")
-    ax_w.set_ylabel("gradient-descent weight after t steps")
+    # symmetric log axes, linear near 0: the small weights of early steps and the large ones of late
+    # steps are both readable with limits that never change
+    lin = max(top / 100, 1e-12)
+    ax_w.set_xscale("symlog", linthresh=lin)
+    ax_w.set_yscale("symlog", linthresh=lin)
+    powers = 10.0 ** np.arange(math.floor(math.log10(lin)) + 1, math.floor(math.log10(top)) + 1)
+    ticks = np.concatenate([-powers[::-1], [0.0], powers])
+    for axis in (ax_w.xaxis, ax_w.yaxis):
+        axis.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
+        axis.set_minor_locator(NullLocator())
+    ax_w.set_xlabel("ridge weight at lambda = 1/(2 alpha t) (symmetric log)")
+    ax_w.set_ylabel("gradient-descent weight after t steps (symmetric log)")
     ax_w.set_title("The weights, one dot each")
     ax_w.legend(fontsize=8, loc="upper left")
 
