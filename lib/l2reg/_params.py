@@ -78,22 +78,30 @@ class Matrix(Constraint):
 
 
 class Vector(Constraint):
-    """A non-empty 1-D array of finite numbers; with ``length_of=(param, axis)`` its length
-    is ``values[param].shape[axis]`` (named ``other`` in the message)."""
+    """A non-empty 1-D array of finite numbers.
+
+    Its length is ``values[param].shape[axis]`` with ``length_of=(param, axis)``, or the
+    fixed ``length``; ``other`` names it in the message. With ``positive`` every entry
+    must be > 0.
+    """
 
     kind = "vector"
     _AXES = {0: "the rows of", 1: "the columns of"}
 
-    def __init__(self, length_of=None, other=None):
+    def __init__(self, length_of=None, length=None, other=None, positive=False):
         self.length_of = length_of
+        self.length = length
         self.other = other
+        self.positive = positive
 
     def check(self, name, value, values):
-        if self.length_of is None:
-            return a.as_vector(name, value)
-        source, axis = self.length_of
-        other = self.other or f"{self._AXES[axis]} {source}"
-        return a.as_vector(name, value, values[source].shape[axis], other=other)
+        if self.length_of is not None:
+            source, axis = self.length_of
+            other = self.other or f"{self._AXES[axis]} {source}"
+            arr = a.as_vector(name, value, values[source].shape[axis], other=other)
+        else:
+            arr = a.as_vector(name, value, self.length, other=self.other)
+        return a.check_positive_entries(name, arr) if self.positive else arr
 
 
 class Array(Constraint):
@@ -132,12 +140,28 @@ class Lambdas(Constraint):
 
 
 class Real(Constraint):
-    """A finite real number (not a bool), as a float."""
+    """A finite real number (not a bool), as a float, within the ``bounds`` of
+    :func:`_check_scalars.as_scalar` (``minimum``, ``maximum``, ``include_minimum``, ...)."""
 
     kind = "real"
 
+    def __init__(self, **bounds):
+        self.bounds = bounds
+
     def check(self, name, value, values):
-        return s.as_scalar(name, value)
+        return s.as_scalar(name, value, **self.bounds)
+
+
+class Optional(Constraint):
+    """None, or a value that ``constraint`` accepts."""
+
+    kind = "optional"
+
+    def __init__(self, constraint):
+        self.constraint = constraint
+
+    def check(self, name, value, values):
+        return None if value is None else self.constraint.check(name, value, values)
 
 
 class Nonnegative(Constraint):

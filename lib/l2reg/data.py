@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validation as v
+from ._params import Array, Int, Matrix, Nonnegative, Optional, Real, Vector, validate_params
 
 __all__ = [
     "true_curve",
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 
+@validate_params({"x": Array()})
 def true_curve(x):
     """The smooth function behind :func:`noisy_curve`: ``sin(pi * x)``.
 
@@ -41,10 +43,10 @@ def true_curve(x):
     >>> true_curve([0.0, 0.5]).round(12).tolist()
     [0.0, 1.0]
     """
-    x = v.as_array("x", x)
     return np.sin(np.pi * x)
 
 
+@validate_params({"n": Int(minimum=1), "seed": Int(minimum=0), "noise": Nonnegative()})
 def noisy_curve(n, *, seed=0, noise=0.25):
     """Draw ``n`` noisy samples of :func:`true_curve` on ``[-1, 1]``.
 
@@ -79,15 +81,13 @@ def noisy_curve(n, *, seed=0, noise=0.25):
     >>> bool(abs(x).max() <= 1)
     True
     """
-    n = v.as_int("n", n, minimum=1)
-    seed = v.as_int("seed", seed, minimum=0)
-    noise = v.as_nonnegative("noise", noise)
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(-1.0, 1.0, size=n))
     y = np.sin(np.pi * x) + noise * rng.standard_normal(n)
     return x, y
 
 
+@validate_params({"x": Vector(), "degree": Int(minimum=1)})
 def polynomial_features(x, degree):
     """Columns ``x, x**2, ..., x**degree`` (no constant column).
 
@@ -111,11 +111,13 @@ def polynomial_features(x, degree):
     >>> polynomial_features([2.0, 3.0], 3).tolist()
     [[2.0, 4.0, 8.0], [3.0, 9.0, 27.0]]
     """
-    x = v.as_vector("x", x)
-    degree = v.as_int("degree", degree, minimum=1)
     return x[:, None] ** np.arange(1, degree + 1)
 
 
+@validate_params({
+    "X": Matrix(), "mean": Optional(Vector(length_of=("X", 1))),
+    "std": Optional(Vector(length_of=("X", 1), positive=True)),
+})
 def standardize_columns(X, mean=None, std=None):
     """Centre each column and divide it by its standard deviation.
 
@@ -146,19 +148,15 @@ def standardize_columns(X, mean=None, std=None):
     >>> standardize_columns([[5.0, 50.0]], mean, std)[0].tolist()
     [[3.0, 3.0]]
     """
-    X = v.as_matrix("X", X)
-    p = X.shape[1]
     v.check_together("mean", mean, "std", std)
     if mean is None:
         mean = X.mean(axis=0)
         std = X.std(axis=0)
         std = np.where(std > 0, std, 1.0)
-    else:
-        mean = v.as_vector("mean", mean, length=p, other="the columns of X")
-        std = v.check_positive_entries("std", v.as_vector("std", std, length=p, other="the columns of X"))
     return (X - mean) / std, mean, std
 
 
+@validate_params({"n": Int(minimum=2), "seed": Int(minimum=0), "noise": Nonnegative()})
 def house_prices(n=60, *, seed=0, noise=10.0):
     """Toy house prices driven by two features on very different scales.
 
@@ -192,9 +190,6 @@ def house_prices(n=60, *, seed=0, noise=10.0):
     >>> X.shape, y.shape, names
     ((10, 2), (10,), ('income ($)', 'bedrooms'))
     """
-    n = v.as_int("n", n, minimum=2)
-    seed = v.as_int("seed", seed, minimum=0)
-    noise = v.as_nonnegative("noise", noise)
     rng = np.random.default_rng(seed)
     income = rng.normal(60_000.0, 15_000.0, size=n)
     bedrooms = rng.integers(1, 6, size=n).astype(float)
@@ -208,6 +203,9 @@ def house_prices(n=60, *, seed=0, noise=10.0):
     return np.column_stack([income, bedrooms]), y, ("income ($)", "bedrooms")
 
 
+@validate_params({
+    "n": Int(minimum=2), "seed": Int(minimum=0), "spread": Nonnegative(), "noise": Nonnegative(),
+})
 def collinear_data(n=50, *, seed=0, spread=0.05, noise=0.5):
     """Two nearly identical features and a target that uses both equally.
 
@@ -241,10 +239,6 @@ def collinear_data(n=50, *, seed=0, spread=0.05, noise=0.5):
     >>> bool(np.corrcoef(X.T)[0, 1] > 0.99)
     True
     """
-    n = v.as_int("n", n, minimum=2)
-    seed = v.as_int("seed", seed, minimum=0)
-    spread = v.as_nonnegative("spread", spread)
-    noise = v.as_nonnegative("noise", noise)
     rng = np.random.default_rng(seed)
     x1 = rng.standard_normal(n)
     x2 = x1 + spread * rng.standard_normal(n)
@@ -252,6 +246,11 @@ def collinear_data(n=50, *, seed=0, spread=0.05, noise=0.5):
     return np.column_stack([x1, x2]), y
 
 
+@validate_params({
+    "w_star": Vector(length=2, other="two features"), "n": Int(minimum=4),
+    "corr": Real(minimum=-1.0, maximum=1.0, include_minimum=False, include_maximum=False),
+    "scale": Vector(length=2, other="two features", positive=True), "seed": Int(minimum=0),
+})
 def geometry_data(w_star=(3.5, 2.1), *, n=40, corr=0.6, scale=(1.0, 0.7), seed=0):
     """A centred two-feature regression whose least-squares weights are exactly ``w_star``.
 
@@ -288,11 +287,6 @@ def geometry_data(w_star=(3.5, 2.1), *, n=40, corr=0.6, scale=(1.0, 0.7), seed=0
     >>> np.linalg.lstsq(X, y, rcond=None)[0].round(12).tolist()
     [3.5, 2.1]
     """
-    w_star = v.as_vector("w_star", w_star, length=2, other="two features")
-    n = v.as_int("n", n, minimum=4)
-    corr = v.as_scalar("corr", corr, minimum=-1.0, maximum=1.0, include_minimum=False, include_maximum=False)
-    scale = v.check_positive_entries("scale", v.as_vector("scale", scale, length=2, other="two features"))
-    seed = v.as_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     cov = np.array([[1.0, corr], [corr, 1.0]]) * np.outer(scale, scale)
     X = rng.multivariate_normal(np.zeros(2), cov, size=n)
@@ -306,6 +300,7 @@ def geometry_data(w_star=(3.5, 2.1), *, n=40, corr=0.6, scale=(1.0, 0.7), seed=0
 __all__ += ["many_features"]
 
 
+@validate_params({"n": Int(minimum=2), "p": Int(minimum=1), "seed": Int(minimum=0), "noise": Nonnegative()})
 def many_features(n, p=30, *, seed=0, noise=1.0):
     """A linear target with many standardized features of decreasing importance.
 
@@ -338,10 +333,6 @@ def many_features(n, p=30, *, seed=0, noise=1.0):
     >>> X.shape, y.shape, w_true.round(2).tolist()
     ((5, 3), (5,), [1.0, -0.8, 0.64])
     """
-    n = v.as_int("n", n, minimum=2)
-    p = v.as_int("p", p, minimum=1)
-    seed = v.as_int("seed", seed, minimum=0)
-    noise = v.as_nonnegative("noise", noise)
     w_true = (-0.8) ** np.arange(p)
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p))

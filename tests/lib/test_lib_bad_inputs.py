@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import l2reg
+import l2reg.data
 from l2reg import SGD, Adam, AdamW
 from l2reg import _params as P
 from l2reg._validation import describe
@@ -32,6 +33,8 @@ def good_args():
         "eps": 1e-6, "lr": 0.01, "fit_intercept": True, "per_example": False, "k": 2,
         "sigma": 0.5, "tau": 2.0, "n": 10, "weight_decay": 0.1, "decoupled": False,
         "momentum": 0.5, "betas": (0.9, 0.999), "grad": np.ones(NCOLS),
+        "x": np.linspace(-1.0, 1.0, 5), "degree": 3, "seed": 0, "noise": 0.25, "spread": 0.05,
+        "p": 5, "mean": None, "std": None, "w_star": (3.5, 2.1), "corr": 0.6, "scale": (1.0, 0.7),
     }
 
 
@@ -59,6 +62,7 @@ class Stepper:
 def public_callables():
     """Every public function and optimizer class of the package, and the optimizers' step."""
     out = {name: getattr(l2reg, name) for name in l2reg.__all__}
+    out.update({f"data.{name}": getattr(l2reg.data, name) for name in l2reg.data.__all__})
     out.update({f"{name}.step": Stepper(make) for name, make in STEPPERS.items()})
     return out
 
@@ -121,6 +125,12 @@ def with_entry(length, index, value):
     return v
 
 
+def vector_length(constraint, good):
+    if constraint.length_of is not None:
+        return {0: N, 1: NCOLS}[constraint.length_of[1]]
+    return constraint.length or len(good)
+
+
 def vector_cases(constraint, length):
     cases = ARRAY_COMMON + [
         ("nan", with_entry(length, length // 2, np.nan), V), ("inf", with_entry(length, 0, np.inf), V),
@@ -129,7 +139,10 @@ def vector_cases(constraint, length):
         ("0d-array", np.array(1.0), V), ("empty", [], V), ("empty-array", np.zeros(0), V),
         ("ragged", [[1.0, 2.0], [3.0]], V),
     ]
-    if constraint.length_of is not None:
+    if constraint.positive:
+        cases += [("zero-entry", np.where(np.arange(length) == length - 1, 0.0, 1.0), V),
+                  ("negative-entry", -np.ones(length), V)]
+    if constraint.length_of is not None or constraint.length is not None:
         cases += [("too-short", np.zeros(length - 1), V), ("too-long", np.zeros(length + 1), V)]
     return cases
 
@@ -157,6 +170,17 @@ def matrix_cases(name, constraint, constraints):
     return cases
 
 
+def bound_cases(bounds):
+    """The bounds themselves when excluded, and values beyond them."""
+    cases = []
+    for side, step in (("minimum", -1.0), ("maximum", 1.0)):
+        if side in bounds:
+            cases.append((f"beyond-{side}", bounds[side] + step, V))
+            if not bounds.get(f"include_{side}", True):
+                cases.append((f"at-{side}", bounds[side], V))
+    return cases
+
+
 def int_cases(constraint):
     cases = list(INT_COMMON)
     if constraint.minimum is not None:
@@ -168,8 +192,10 @@ def int_cases(constraint):
 
 
 def cases_for(name, constraint, constraints, good):
+    if isinstance(constraint, P.Optional):  # None is valid: the inner constraint's bad values
+        return [c for c in cases_for(name, constraint.constraint, constraints, good) if c[1] is not None]
     if isinstance(constraint, P.Vector):
-        return vector_cases(constraint, len(good[name]))
+        return vector_cases(constraint, vector_length(constraint, good[name]))
     if isinstance(constraint, P.Matrix):
         return matrix_cases(name, constraint, constraints)
     if isinstance(constraint, P.Array):
@@ -178,7 +204,7 @@ def cases_for(name, constraint, constraints, good):
     if isinstance(constraint, P.Lambdas):
         return LAMBDAS
     if isinstance(constraint, P.Real):
-        return SCALAR_COMMON
+        return SCALAR_COMMON + bound_cases(constraint.bounds)
     if isinstance(constraint, P.Nonnegative):
         return SCALAR_COMMON + NEGATIVE
     if isinstance(constraint, P.Positive):
