@@ -117,6 +117,12 @@ def test_json_depth(text, depth):
     assert json_depth(text) == depth
 
 
+def test_a_forged_nbformat_version_is_shown_short_and_escaped(tmp_path):
+    with pytest.raises(NotGradable) as info:
+        read_submission(write(tmp_path, json.dumps({"nbformat": "4\nzz: graded" + "x" * 10_000, "cells": []})))
+    assert str(info.value) == "not a notebook this grader reads: nbformat '4\\nzz: graded" + "x" * 26 + " (expected 4)"
+
+
 # --- many cells -----------------------------------------------------------------------
 
 def markdown_cells(n):
@@ -173,9 +179,9 @@ def test_thirty_thousand_cells_are_refused_without_parsing_them(tmp_path, lesson
         with pytest.raises(NotGradable):
             read_submission(path)
 
-    # Refusing costs a small multiple of parsing the file's JSON once, the least any reader pays
-    # (nbformat's parse and validation cost 15 times that; the rebuild of 30,000 cells 70 times).
-    assert cpu(refuse) < 4 * cpu(lambda: json.loads(text))
+    # Refusing costs less than half of what nbformat alone spends reading the file (its parse
+    # and validation of every cell), which the grader used to pay before rebuilding the cells.
+    assert min(cpu(refuse) for _ in range(3)) < cpu(lambda: real_reads(text, as_version=4)) / 2
 
 
 def test_thirty_thousand_added_cells_stop_the_rebuild_at_the_cap(lesson, thirty_thousand, monkeypatch):

@@ -155,6 +155,8 @@ def test_changed_official_cells_are_flagged_and_restored(tamper, flags):
     ("test_quiz", "raw", "test cell test_quiz retyped (code -> raw)"),
     ("intro", "code", "cell intro retyped (markdown -> code)"),
     ("test_quiz", "x" * 50, "test cell test_quiz retyped (code -> " + "x" * 20 + ")"),
+    ("test_quiz", "code\nzz: graded\r\x1b[2K", "test cell test_quiz retyped (code -> code\\nzz: graded\\r\\x1b[2K)"),
+    ("test_quiz", ["code"], "test cell test_quiz retyped (code -> ['code'])"),
 ])
 def test_retyped_official_cells(gid, new_type, flag):
     student = submitted()

@@ -155,7 +155,7 @@ def read_submission(path):
         raise NotGradable("not a notebook: no nbformat version")
     version = data.get("nbformat")
     if version not in (3, 4):
-        raise NotGradable(f"not a notebook this grader reads: nbformat {version!r} (expected 4)")
+        raise NotGradable(f"not a notebook this grader reads: nbformat {version!r:.40} (expected 4)")
     if version == 4 and not isinstance(data.get("cells"), list):
         raise NotGradable("not a notebook: no list of cells")
     n_cells = _count_cells(data)

@@ -50,7 +50,7 @@ from nbgrader.preprocessors import OverwriteCells
 from nbgrader.utils import compute_checksum
 
 from .restore import MAX_ADDED_CELLS, MAX_ADDED_CHARS, MAX_CELL_CHARS, NotGradable
-from .restore_state import grade_meta, source_of, type_of
+from .restore_state import grade_meta, printable, source_of, type_of
 
 
 class CollectOverwrites(OverwriteCells):
@@ -97,7 +97,7 @@ class CollectOverwrites(OverwriteCells):
         kind = self.official.kind(name)
         text = {
             "copies": f"{kind} {name} duplicated",
-            "cell_type": f"{kind} {name} retyped ({old} -> {str(new)[:20]})",
+            "cell_type": f"{kind} {name} retyped ({old} -> {printable(str(new)[:20])})",
             "source": f"{kind} {name} edited",
             "points": f"points of {name} changed",
         }.get(attr, f"nbgrader metadata of {name} changed")

@@ -40,6 +40,21 @@ def source_of(cell):
     return src if isinstance(src, str) else ""
 
 
+def printable(text):
+    """``text`` with each character that is not printable (newlines, controls, ...) escaped.
+
+    Text a submission chose reaches the restore flags only through here (or through
+    ``repr``), so a flag shown in grades.csv, the summary or a terminal cannot forge
+    a line or move the cursor.
+
+    Examples
+    --------
+    >>> printable("code\\nzz: graded\\x1b[2K")
+    'code\\\\nzz: graded\\\\x1b[2K'
+    """
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def type_of(cell):
     """The cell's ``cell_type`` as submitted (any value, or None)."""
     return cell.get("cell_type") if isinstance(cell, dict) else None
