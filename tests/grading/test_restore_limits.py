@@ -64,6 +64,43 @@ def deep_cell(where, levels):
            '"source": ["x = 1", %s]}' % nested(levels, '"y"')
 
 
+# --- what read_submission refuses, and why ---------------------------------------------
+
+@pytest.mark.parametrize("content, reason", [
+    ("this is not a notebook {", "not a notebook: invalid JSON (Expecting value: line 1 column 1 (char 0))"),
+    (b"\xff\xfe{}", "not a notebook: the file is not UTF-8 text"),
+    ("[1, 2]", "not a notebook: no nbformat version"),
+    ('{"cells": []}', "not a notebook: no nbformat version"),
+    ('{"nbformat": 5, "cells": []}', "not a notebook this grader reads: nbformat 5 (expected 4)"),
+    ('{"nbformat": "4", "cells": []}', "not a notebook this grader reads: nbformat '4' (expected 4)"),
+    ('{"nbformat": 4, "cells": {}}', "not a notebook: no list of cells"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [7]}', "not a notebook nbformat can read (TypeError)"),
+])
+def test_unreadable_files_are_refused_with_the_reason(tmp_path, content, reason):
+    path = tmp_path / "submission.ipynb"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(NotGradable) as info:
+        read_submission(path)
+    assert str(info.value) == reason
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(restore, "MAX_NOTEBOOK_BYTES", 2 << 20)
+    path = write(tmp_path, " " * (3 << 20))
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read"))
+    with pytest.raises(NotGradable, match=r"^the notebook is 3 MB, more than 2 MB$"):
+        read_submission(path)
+
+
+def test_a_v3_notebook_with_a_bom_is_read_as_v4(tmp_path):
+    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [
+        {"cell_type": "code", "input": "x = 1", "language": "python", "outputs": [], "metadata": {}}]}]}
+    path = tmp_path / "old.ipynb"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(v3).encode())
+    nb = read_submission(path)
+    assert nb.nbformat == 4 and [(c.cell_type, c.source) for c in nb.cells] == [("code", "x = 1")]
+
+
 # --- deep JSON ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("where", ["metadata", "outputs", "source"])

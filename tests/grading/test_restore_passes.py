@@ -5,6 +5,25 @@ deleted, duplicated, reordered and retyped test cells, changed points, a changed
 kernelspec, stripped metadata, a missing answer, a helper cell) and more are each
 checked here on the pass that handles it, with the exact flags and the exact
 rebuilt notebook: type, source and ``metadata.l2reg`` of every cell, in order.
+
+The grading suite's cases (``submission_kit.cases``) and the test here that covers
+each one's rebuild (the sandboxed run still checks the score it leads to):
+
+======================  ==========================================================
+tamper_edited_test      test_changed_official_cells_are_flagged_and_restored[0]
+tamper_deleted_test     test_deleted_official_cells[test_quiz-...]
+tamper_duplicated_test  test_duplicated_test_cell_is_flagged_once
+tamper_reordered        test_reordered_official_cells
+tamper_retyped          test_retyped_official_cells[test_quiz-markdown-...]
+tamper_points           test_changed_official_cells_are_flagged_and_restored[2]
+tamper_kernelspec       test_kernelspec[kernelspec0-kernelspec changed]
+tamper_stripped         test_all_metadata_stripped
+broken_missing_cell     test_deleted_official_cells[answer-...]
+honest_helper_cell      test_helper_cell_is_kept_after_the_official_cell_it_followed
+honest_untouched        test_untouched_release_runs_the_stubs_as_answers
+runaway_*, hostile_html test_added_cells_everywhere_and_what_is_dropped (cells inserted after official ones)
+broken_not_json, ...    test_restore_limits.py::test_unreadable_files_are_refused_with_the_reason
+======================  ==========================================================
 """
 
 from __future__ import annotations
