@@ -28,14 +28,19 @@ def _cmd_lessons(args) -> int:
 
 
 def _cmd_grade(args) -> int:
-    from .grading.grade import grade
+    from .grading.grade import Interrupted, grade
 
     overrides = {"cell_timeout": args.cell_timeout, "notebook_timeout": args.notebook_timeout}
     if args.from_exchange:
         from .grading.gradebook import grade_from_exchange as grade
-    grade(args.lesson, args.submissions, args.out, jobs=args.jobs, course_root=args.course,
-          limits_overrides=overrides, db=args.db)
-    sys.stdout.write(grade.summary)
+    try:
+        report = grade(args.lesson, args.submissions, args.out, jobs=args.jobs, course_root=args.course,
+                       limits_overrides=overrides, db=args.db)
+    except Interrupted as exc:
+        print(f"l2reg grade: interrupted ({exc}); {args.out} still holds the previous run, "
+              "nothing of this one was kept", file=sys.stderr)
+        return 128 + exc.signum
+    sys.stdout.write(report.summary)
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import os
 import re
 import socket
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from submission_kit import LESSON, ROOT, cases, write_cases  # noqa: E402
 
 CELL_TIMEOUT = 8
+WALL_FACTOR = json.loads((ROOT / "autograder" / "sandbox.json").read_text())["wall_factor"]
 CASE_NAMES = sorted(cases())
 
 
@@ -105,7 +107,9 @@ def test_run_succeeds_and_summarizes(run):
 def test_score_and_status(run, name):
     rows = {r["student_id"]: r for r in read_csv(run["out"] / "grades.csv")}
     _files, score, status = run["cases"][name]
-    status = status.format(cell_timeout=CELL_TIMEOUT)
+    # A cell that sleeps uses no CPU time: the wall-clock backstop (wall_factor times the
+    # cell's CPU-time limit, autograder/sandbox.json) stops it.
+    status = status.format(cell_timeout=CELL_TIMEOUT, wall_timeout=CELL_TIMEOUT * WALL_FACTOR)
     row = rows[name]
     assert (float(row["score"]), row["status"]) == (score, status)
     assert float(row["max_score"]) == 9

@@ -14,10 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import submission_kit as kit  # noqa: E402
 
 from l2reg.grading.restore import NotGradable, build, read_submission  # noqa: E402
-from l2reg.grading.sandbox import Limits, Sandbox, SandboxDied  # noqa: E402
+from l2reg.grading.sandbox import KernelCrashed, Limits, Sandbox, SandboxDied, SandboxTimeout  # noqa: E402
 from l2reg.grading.submissions import extract_zip, scan_folder  # noqa: E402
 
-LIMITS = Limits(cell_timeout=3, grace=2, notebook_timeout=60)
+LIMITS = Limits(cell_timeout=3, grace=2, notebook_timeout=60, wall_factor=3)
 
 
 @pytest.fixture(scope="module")
@@ -71,15 +71,23 @@ def test_limits_hold(sandbox):
     assert run(sandbox, "print('alive')")[1] == "alive"
 
 
-@pytest.mark.parametrize("source, reason", [
-    ("import os\nos.abort()", "the kernel crashed (SIGABRT)"),
-    ("import os\nos._exit(3)", "the kernel exited (status 3)"),
+@pytest.mark.parametrize("source, reason, kind", [
+    ("import os\nos.abort()", "the kernel crashed (SIGABRT)", KernelCrashed),
+    ("import os\nos._exit(3)", "the kernel exited (status 3)", KernelCrashed),
+    # A cell that sleeps uses no CPU time: it is stopped by the wall-clock backstop,
+    # wall_factor (3) times the cell's CPU-time limit.
     ("import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.1)",
-     "ran longer than 3 s and ignored the interrupt"),
+     "cell x ran longer than 9 s of wall-clock time and ignored the interrupt; the kernel was stopped", SandboxTimeout),
+    # A cell that spins is stopped on the sandbox's CPU time (a generous wall clock, so
+    # that a loaded machine does not reach it first).
+    ("import signal\nsignal.signal(signal.SIGPROF, signal.SIG_IGN)\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+     "while True:\n    pass", "cell x ran longer than 3 s and ignored the interrupt; the kernel was stopped", SandboxTimeout),
 ])
-def test_a_dead_kernel_is_reported(source, reason):
-    with Sandbox(LIMITS) as sb, pytest.raises(SandboxDied, match=reason.replace("(", r"\(").replace(")", r"\)")):
+def test_a_dead_kernel_is_reported(source, reason, kind):
+    limits = LIMITS if "sleep" in source else Limits(cell_timeout=3, grace=2, notebook_timeout=60, wall_factor=40)
+    with Sandbox(limits) as sb, pytest.raises(kind, match=reason.replace("(", r"\(").replace(")", r"\)")) as err:
         sb.run_cell(source, "cell x")
+    assert str(err.value) == reason or str(err.value).startswith(reason + " while")
 
 
 @pytest.fixture(scope="module")
@@ -147,5 +155,5 @@ def test_zip_bomb_member_is_left_out(tmp_path, monkeypatch):
         zf.writestr("ok.ipynb", "{}")
     dest = tmp_path / "out"
     dest.mkdir()
-    left = extract_zip(archive, dest)
+    left = extract_zip(archive, dest).left_out
     assert [n for n, _ in left] == ["big.ipynb"] and sorted(os.listdir(dest)) == ["ok.ipynb"]

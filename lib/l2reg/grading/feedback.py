@@ -8,11 +8,17 @@ JavaScript, SVG or metadata from the student's kernel), and lines of hidden
 tests are blanked wherever a student's output repeats them. A table of the
 graded cells and what was restored or could not run goes on top. Everything
 from the student is escaped.
+
+Pages are self-contained: the template drops the classic template's CDN scripts
+(jQuery, require.js, MathJax, mermaid), a Content-Security-Policy forbids any
+fetch, and LaTeX in markdown cells is converted to MathML on the grader's side
+(latex2mathml; browsers render MathML natively), so a page reads the same offline.
+The page's size is bounded (each text and the page's total), and the executed
+notebook is never copied whole.
 """
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 
@@ -20,6 +26,57 @@ from ..checks import MIME
 
 _B64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
 _MAX_TEXT = 200_000
+_MAX_PAGE = 4_000_000  # characters of outputs in one page; beyond, outputs are not shown
+_CSP = ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "img-src data:; style-src 'unsafe-inline'\">")
+# nbconvert's classic page without the blocks that load scripts from a CDN.
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_jquery -%}{%- endblock -%}
+{%- block html_head_js_requirejs -%}{%- endblock -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock -%}
+{%- block html_head_js_mathjax -%}{%- endblock -%}
+"""
+_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])", re.S)
+_MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot",
+                "mover", "munder", "munderover", "mtext", "mspace", "mstyle", "mtable", "mtr", "mtd", "mpadded",
+                "mphantom", "menclose", "semantics", "annotation", "merror", "mfenced", "mmultiscripts",
+                "mprescripts", "none", "mlabeledtr"}
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z:-]+=\"[^\"<>]*\")*)\s*(/?)>")
+
+
+def latex_to_mathml(tex: str, display: bool = False) -> str:
+    r"""MathML for one LaTeX formula, or the formula escaped as text if it cannot be
+    converted or the result holds anything but MathML elements.
+
+    Examples
+    --------
+    >>> latex_to_mathml(r"\lambda \|w\|^2").startswith('<math xmlns="http://www.w3.org/1998/Math/MathML"')
+    True
+    >>> latex_to_mathml(r"\text{<script>}")
+    '<code>\\text{&lt;script&gt;}</code>'
+    """
+    try:
+        from latex2mathml.converter import convert
+
+        out = convert(tex, display="block" if display else "inline")
+    except Exception:  # noqa: BLE001 - LaTeX the converter does not know
+        out = None
+    if out is not None:
+        rest = _TAG.sub(lambda m: "" if m.group(2) in _MATHML_TAGS else "<", out)
+        if "<" not in rest and ">" not in rest:
+            return out
+    return f"<code>{html.escape(tex)}</code>"
+
+
+def _with_math_tokens(source: str, math: dict) -> str:
+    """``source`` with each formula replaced by a token; ``math`` maps tokens to MathML."""
+    def sub(m):
+        token = f"l2regmath{len(math)}x"
+        display = m.group(3) is None
+        math[token] = latex_to_mathml(m.group(1) or m.group(2) or m.group(3), display)
+        return token
+
+    return _MATH.sub(sub, source)
 
 
 def hidden_lines(source_nb) -> list:
@@ -82,25 +139,42 @@ def _clean_output(out, test_cell, hidden):
     return None
 
 
-def feedback_notebook(executed, results: dict, hidden):
-    """A copy of ``executed`` that is safe to show the student, with a marker
-    cell under each graded cell."""
+def feedback_notebook(executed, results: dict, hidden, math: dict | None = None):
+    """A new notebook, safe to show the student, built from ``executed`` (never a copy
+    of it), with a marker cell under each graded cell; ``math`` collects the MathML of
+    the formulas in markdown cells, replaced by tokens (see :func:`render`)."""
     import nbformat
 
-    nb = copy.deepcopy(executed)
+    math = {} if math is None else math
+    room = [_MAX_PAGE]
     cells = []
-    for cell in nb.cells:
-        l2 = cell.metadata.get("l2reg", {})
-        meta = cell.metadata.get("nbgrader", {})
-        test = bool(meta.get("grade")) and cell.cell_type == "code"
-        if cell.cell_type == "code":
+    for cell in executed.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        ctype = cell.get("cell_type")
+        test = bool(meta.get("grade")) and ctype == "code"
+        source = cell.get("source", "")
+        source = source if isinstance(source, str) else str(source)
+        if ctype == "code":
             if test:
-                cell.source = l2.get("student_source", "")
-            cell.outputs = [o for o in (_clean_output(o, test, hidden) for o in cell.get("outputs", [])) if o]
+                source = cell.get("metadata", {}).get("l2reg", {}).get("student_source", "")
+            outputs = []
+            for o in cell.get("outputs", []):
+                if room[0] <= 0:
+                    outputs.append({"output_type": "stream", "name": "stderr",
+                                    "text": "[output not shown: the page is full]\n"})
+                    break
+                c = _clean_output(o, test, hidden)
+                if c:
+                    room[0] -= sum(len(v) for v in c.get("data", {}).values()) + len(c.get("text", ""))
+                    outputs.append(c)
             count = cell.get("execution_count")
-            cell.execution_count = count if isinstance(count, int) else None
-        cell.metadata = {}
-        cells.append(cell)
+            new = nbformat.v4.new_code_cell(source[:_MAX_TEXT], execution_count=count if isinstance(count, int) else None)
+            new.outputs = [nbformat.from_dict(o) for o in outputs]
+        elif ctype == "markdown":
+            new = nbformat.v4.new_markdown_cell(_with_math_tokens(source[:_MAX_TEXT], math))
+        else:
+            new = nbformat.v4.new_raw_cell(source[:_MAX_TEXT])
+        cells.append(new)
         if test:
             gid = meta.get("grade_id")
             r = results.get(gid, {})
@@ -110,8 +184,10 @@ def feedback_notebook(executed, results: dict, hidden):
                 f"**{html.escape(gid)}: {r.get('score', 0):g} / {r.get('points', 0):g} points, "
                 f"{verdict}{html.escape(why)}**"
             ))
+    nb = nbformat.v4.new_notebook()
     nb.cells = cells
-    nb.metadata = {"kernelspec": executed.metadata.get("kernelspec", {}), "language_info": {"name": "python"}}
+    ks = executed.get("metadata", {}).get("kernelspec", {})
+    nb.metadata = {"kernelspec": dict(ks) if isinstance(ks, dict) else {}, "language_info": {"name": "python"}}
     return nb
 
 
@@ -135,17 +211,26 @@ def summary_html(student_id, lesson, status, score, max_score, results, notes) -
 
 
 def render(executed, results, hidden, student_id, lesson, status, score, max_score, notes) -> str:
-    """The feedback page as one HTML string."""
+    """The feedback page as one self-contained HTML string (no network needed)."""
     top = summary_html(student_id, lesson, status, score, max_score, results, notes)
     if executed is None:
-        return f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(student_id)}</title></head><body>{top}</body></html>"
+        return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{_CSP}<title>{html.escape(student_id)}</title>"
+                f"</head><body>{top}</body></html>")
+    import jinja2
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="classic")
+    exporter = HTMLExporter(template_name="classic", template_file="l2reg_feedback.html.j2",
+                            extra_loaders=[jinja2.DictLoader({"l2reg_feedback.html.j2": _TEMPLATE})])
     exporter.exclude_input_prompt = False
+    math = {}
     body, _ = exporter.from_notebook_node(
-        feedback_notebook(executed, results, hidden), resources={"metadata": {"name": f"{lesson} {student_id}"}}
+        feedback_notebook(executed, results, hidden, math), resources={"metadata": {"name": f"{lesson} {student_id}"}}
     )
+    if math:
+        body = re.sub(r"l2regmath\d+x", lambda m: math.get(m.group(), m.group()), body)
+    m = re.search(r"<head[^>]*>", body)
+    if m:
+        body = body[: m.end()] + _CSP + body[m.end():]
     m = re.search(r"<body[^>]*>", body)
     if m:
         return body[: m.end()] + top + body[m.end():]

@@ -2,31 +2,39 @@
 
 For each student: read the notebook, rebuild it from the official version
 (:mod:`.restore`), run it in the sandbox (:mod:`.sandbox`), compare its records
-with the reference records outside the sandbox, and write the gradebook,
-``grades.csv``, the feedback page and the summary. The gradebook is written by
-this (the parent) process only.
+with the reference records outside the sandbox, then write the feedback page.
+Each of these stages is charged to the submission's own time budget. Scores come
+first: a feedback page that cannot be built never costs points.
+
+The run writes into a staging folder inside ``--out`` while the previous results
+stay in place, and switches them in at the end (see :func:`_switch`); the output
+folder is locked for the whole run. The gradebook is written by this (the parent)
+process only.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checks import matches
-from .answers import records_by_cell, reference_records
-from .course import SOURCE, CourseError, TempCourse, check_lesson, find_course_root
-from .restore import NotGradable, build, read_submission
-from .sandbox import Limits, Sandbox, SandboxDied, check_sandbox, load_limits
-from .submissions import find_submissions
+from .course import SOURCE, CourseError, check_lesson, find_course_root
+from .outcome import Result, Status, clean_text
+
+LOCK_NAME = ".l2reg-grade.lock"
+STAGING_PREFIX = ".l2reg-staging-"
+OUTPUTS = ("grades.csv", "summary.txt", "gradebook.db", "feedback")
 
 
 @dataclass
@@ -47,19 +55,37 @@ class Lesson:
 
 
 @dataclass
-class Result:
-    student_id: str
-    status: str = "graded"
-    score: float = 0.0
-    cells: dict = field(default_factory=dict)  # grade_id -> {"score", "points", "passed", "why"}
-    notes: list = field(default_factory=list)
-    executed: object = None
-    seconds: float = 0.0
+class Report:
+    """What one ``l2reg grade`` run gives: the results (sorted by student id), the
+    summary text (also in ``summary.txt``; the CLI prints it) and the folder written."""
+
+    lesson: str
+    results: list
+    summary: str
+    out: Path
+    warnings: list = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.results)
+
+    def __len__(self):
+        return len(self.results)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived during a run."""
+
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 def score_cells(lesson: Lesson, executed, cell_status: dict) -> dict:
     """Points per graded cell: earned iff the cell ran without error and its records
     are exactly the reference's keys, each once, each matching the reference."""
+    from ..checks import matches
+    from .answers import records_by_cell
+
     try:
         got_by_cell = records_by_cell(executed) if executed is not None else {}
     except Exception:  # noqa: BLE001 - malformed outputs: nothing recorded
@@ -92,29 +118,59 @@ def score_cells(lesson: Lesson, executed, cell_status: dict) -> dict:
     return out
 
 
-def grade_one(lesson: Lesson, student_id: str, path: Path, limits: Limits, mpl_cache) -> Result:
-    """Grade one submission; never raises for anything in the submission."""
+def not_scored(lesson: Lesson, student_id: str, reason: str, t0: float | None = None) -> Result:
+    """A failed result with every graded cell at 0 ("not run")."""
+    res = Result(student_id).fail(reason)
+    res.cells = score_cells(lesson, None, {})
+    res.seconds = time.monotonic() - t0 if t0 is not None else 0.0
+    return res
+
+
+def run_notebook(nb, sandbox, cell_status: dict):
+    """Run the code cells of ``nb`` in ``sandbox``, storing outputs in the cells and the
+    status of graded cells in ``cell_status``; raise SandboxDied if the kernel stops."""
     import nbformat
 
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        label = f"cell {meta['grade_id']}" if meta.get("grade_id") else f"cell {i + 1}"
+        r = sandbox.run_cell(cell.source, label)
+        cell.outputs = [nbformat.from_dict(o) for o in r.outputs]
+        cell.execution_count = r.execution_count
+        if meta.get("grade"):
+            cell_status[meta["grade_id"]] = r.status
+
+
+def grade_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, run=None) -> Result:
+    """Grade one submission; never raises for anything in the submission.
+
+    Reading, rebuilding and running are charged to the submission's
+    :class:`~.sandbox.Budget`; over it, the result is ``failed`` with the
+    points of the cells that ran."""
+    from .restore import NotGradable, build, read_submission
+    from .sandbox import Budget, NotebookTimeout, Sandbox, SandboxDied
+
     t0 = time.monotonic()
-    res = Result(student_id)
+    budget = Budget(limits.notebook_timeout, limits.notebook_timeout * limits.wall_factor)
+    res = Result(student_id, budget=budget)
     try:
-        student = read_submission(path)
+        with budget.stage("reading the notebook"):
+            student = read_submission(path)
+        with budget.stage("rebuilding the notebook"):
+            built = build(lesson.release, lesson.source, student)
     except NotGradable as exc:
-        res.status = f"failed: {exc}"
-        res.cells = score_cells(lesson, None, {})
-        res.seconds = time.monotonic() - t0
-        return res
+        return not_scored(lesson, student_id, str(exc), t0)
     except OSError as exc:
-        res.status = f"failed: cannot read the notebook ({exc.strerror})"
-        res.cells = score_cells(lesson, None, {})
-        return res
-    try:
-        built = build(lesson.release, lesson.source, student)
+        return not_scored(lesson, student_id, f"cannot read the notebook ({exc.strerror})", t0)
+    except NotebookTimeout as exc:
+        return not_scored(lesson, student_id, str(exc), t0)
+    except RecursionError:
+        return not_scored(lesson, student_id, "the notebook is nested too deeply to rebuild", t0)
     except Exception as exc:  # noqa: BLE001 - a notebook too odd to rebuild
-        res.status = f"failed: cannot rebuild the notebook ({type(exc).__name__})"
-        res.cells = score_cells(lesson, None, {})
-        return res
+        return not_scored(lesson, student_id, f"cannot rebuild the notebook ({type(exc).__name__})", t0)
+    del student
     for gid in built.missing:
         res.notes.append(f"answer cell {gid} is missing from the submission: its tests score 0")
     if built.flags:
@@ -123,33 +179,63 @@ def grade_one(lesson: Lesson, student_id: str, path: Path, limits: Limits, mpl_c
     cell_status = {}
     failure = None
     try:
-        with Sandbox(limits, mpl_cache) as sb:
-            for i, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                meta = cell.metadata.get("nbgrader", {})
-                label = f"cell {meta['grade_id']}" if meta.get("grade_id") else f"cell {i + 1}"
-                r = sb.run_cell(cell.source, label)
-                cell.outputs = [nbformat.from_dict(o) for o in r.outputs]
-                cell.execution_count = r.execution_count
-                if meta.get("grade"):
-                    cell_status[meta["grade_id"]] = r.status
+        if run is not None:
+            run.check()
+        with Sandbox(limits, mpl_cache, budget) as sb:
+            if run is not None:
+                run.started(sb)
+            try:
+                run_notebook(nb, sb, cell_status)
+            finally:
+                if run is not None:
+                    run.stopped(sb)
     except SandboxDied as exc:
         failure = str(exc)
+    if run is not None:
+        run.check()
     res.executed = nb
     res.cells = score_cells(lesson, nb, cell_status)
     res.score = sum(c["score"] for c in res.cells.values())
     if failure:
-        res.status = f"failed: {failure}"
+        res.fail(failure)
         res.notes.append(f"grading stopped: {failure}; cells after that point score 0")
     elif built.flags:
-        res.status = "flagged: " + "; ".join(built.flags)
+        res.flag("; ".join(built.flags))
     res.seconds = time.monotonic() - t0
     return res
 
 
+def feedback_page(lesson: Lesson, res: Result) -> str:
+    """The feedback page of a scored result; best effort: the points are already
+    final, so a page that cannot be built (or would cost more than the submission's
+    time left) becomes a page without the notebook."""
+    from .feedback import render
+
+    budget = res.budget
+    args = (res.cells, lesson.hidden, res.student_id, lesson.name, res.status_text, res.score, lesson.max_score)
+    notes = list(res.notes)
+    executed = res.executed
+    if executed is not None and budget is not None and (budget.cpu_left() <= 0 or budget.wall_left() <= 0):
+        executed, notes = None, [*notes, "the notebook is not shown: no time was left to render it"]
+    try:
+        if budget is not None and executed is not None:
+            with budget.stage("rendering the feedback"):
+                return render(executed, *args, notes)
+        return render(executed, *args, notes)
+    except Exception as exc:  # noqa: BLE001 - odd outputs must not stop the run or cost points
+        from .sandbox import NotebookTimeout
+
+        if isinstance(exc, NotebookTimeout) and res.status is not Status.FAILED:
+            res.fail(str(exc))
+        why = str(exc) if isinstance(exc, NotebookTimeout) else type(exc).__name__
+        return render(None, *args, [*notes, f"the notebook could not be shown ({why})"])
+
+
 def load_lesson(root: Path, lesson: str, course) -> Lesson:
     import nbformat
+
+    from .answers import reference_records
+    from .feedback import hidden_lines
 
     released = next(course.generate(lesson).glob("*.ipynb"))
     release = nbformat.read(str(released), as_version=4)
@@ -166,8 +252,6 @@ def load_lesson(root: Path, lesson: str, course) -> Lesson:
                 f"{lesson}: test cell {gid} records nothing for the reference solution; "
                 "hidden tests must call l2reg.checks.record"
             )
-    from .feedback import hidden_lines
-
     return Lesson(lesson, release, source, reference, points, released.stem, hidden_lines(source))
 
 
@@ -180,7 +264,7 @@ class Progress:
         self.done += 1
         width = 30
         filled = int(width * self.done / max(self.total, 1))
-        line = f"grading [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label}"
+        line = f"grading [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {clean_text(label, 60)}"
         if self.tty:
             self.stream.write("\r" + line[:100].ljust(100))
             if self.done == self.total:
@@ -190,12 +274,22 @@ class Progress:
         self.stream.flush()
 
 
-def _prepare_gradebook(out: Path, lesson: str, course, db=None):
-    """Point the temporary course at the gradebook (``--db``, default DIR/gradebook.db) after
-    dropping this lesson's earlier submissions there, so that the run regrades from scratch."""
+def _prepare_gradebook(out: Path, stage: Path, lesson: str, course, db=None) -> str:
+    """The one place the gradebook's URL is chosen. Point the temporary course at it after
+    dropping this lesson's earlier submissions there (see :func:`.gradebook.prepare`), so
+    that the run regrades from scratch.
+
+    By default (``db`` None) the gradebook is DIR/gradebook.db, written through a copy in
+    the staging folder that :func:`_switch` moves into DIR at the end, so an interrupted
+    run leaves the previous one intact. A ``--db`` database is written in place."""
     from .gradebook import prepare
 
-    db_url = prepare(db, out, lesson)
+    if db is None:
+        if (out / "gradebook.db").exists():
+            shutil.copy2(out / "gradebook.db", stage / "gradebook.db")
+        db_url = prepare(None, stage, lesson)
+    else:
+        db_url = prepare(db, out, lesson)
     course.api.coursedir.db_url = db_url
     return db_url
 
@@ -207,7 +301,7 @@ def _record_in_gradebook(gb, lesson: Lesson, res: Result):
         for grade in nb.grades:
             c = res.cells.get(grade.name)
             grade.auto_score = c["score"] if c else 0.0
-        nb.flagged = res.status != "graded"
+        nb.flagged = res.status is not Status.GRADED
     gb.db.commit()
 
 
@@ -216,49 +310,104 @@ def write_csv(path: Path, lesson: Lesson, results: list):
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["student_id", "score", "max_score", "status", *lesson.points])
     for r in sorted(results, key=lambda r: r.student_id):
-        w.writerow([r.student_id, f"{r.score:g}", f"{lesson.max_score:g}", r.status,
+        w.writerow([clean_text(r.student_id), f"{r.score:g}", f"{lesson.max_score:g}", r.status_text,
                     *(f"{r.cells[g]['score']:g}" for g in lesson.points)])
-    tmp = path.with_suffix(".csv.tmp")
-    tmp.write_text(buf.getvalue(), encoding="utf-8")
-    os.replace(tmp, path)
+    path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-def summary_text(lesson: Lesson, results: list, skipped: list, seconds: float, jobs: int) -> str:
+def summary_text(lesson: Lesson, results: list, skipped: list, seconds: float, jobs: int,
+                 warnings: list = ()) -> str:
+    """The run's summary; every name and reason from a submission goes through
+    :func:`~.outcome.clean_text`, so none can start a line of its own."""
     n = len(results)
-    graded = sum(r.status == "graded" for r in results)
-    flagged = [r for r in results if r.status.startswith("flagged")]
-    failed = [r for r in results if r.status.startswith("failed")]
+    by = {s: sorted((r for r in results if r.status is s), key=lambda r: r.student_id) for s in Status}
     lines = [
         f"{lesson.name}: {n} submission(s) in {seconds:.0f} s with {jobs} job(s): "
-        f"{graded} graded, {len(flagged)} flagged, {len(failed)} failed",
+        f"{len(by[Status.GRADED])} graded, {len(by[Status.FLAGGED])} flagged, {len(by[Status.FAILED])} failed",
     ]
-    if failed:
+    lines += [f"warning: {w}" for w in warnings]
+    if by[Status.FAILED]:
         lines.append("Could not be graded normally (failed):")
-        lines += [f"  {r.student_id}: {r.status[len('failed: '):]}" for r in sorted(failed, key=lambda r: r.student_id)]
-    if flagged:
+        lines += [f"  {clean_text(r.student_id)}: {clean_text(r.reason, 1000)}" for r in by[Status.FAILED]]
+    if by[Status.FLAGGED]:
         lines.append("Graded from the restored official notebook (flagged):")
-        lines += [f"  {r.student_id}: {r.status[len('flagged: '):]}" for r in sorted(flagged, key=lambda r: r.student_id)]
-    extras = [r for r in results if any(n.startswith("ignored") for n in r.notes)]
+        lines += [f"  {clean_text(r.student_id)}: {clean_text(r.reason, 1000)}" for r in by[Status.FLAGGED]]
+    extras = [r for r in sorted(results, key=lambda r: r.student_id) if r.extra_files]
     if extras:
         lines.append("Extra files not used:")
-        lines += [f"  {r.student_id}: {n[len('ignored extra files: '):]}" for r in extras for n in r.notes if n.startswith("ignored")]
+        lines += [f"  {clean_text(r.student_id)}: {clean_text(', '.join(r.extra_files[:10]), 1000)}" for r in extras]
     if skipped:
         lines.append("Not a submission (skipped):")
-        lines += [f"  {name}: {why}" for name, why in skipped]
+        lines += [f"  {clean_text(name)}: {clean_text(why)}" for name, why in skipped]
     return "\n".join(lines) + "\n"
 
 
-def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
-          limits_overrides: dict | None = None, progress_stream=sys.stderr, db=None) -> list:
-    """Grade every submission; return the list of :class:`Result`. ``db``: the gradebook's
-    database URL (see :mod:`.gradebook`), DIR/gradebook.db when None."""
-    import logging
+class _Run:
+    """State shared by the threads of one run: live sandboxes, and the stop flag an
+    interrupt sets so that no new work starts."""
 
-    from .gradebook import Gradebook
+    def __init__(self):
+        self.stop = threading.Event()
+        self.sandboxes = set()
+        self.lock = threading.Lock()
 
-    from .feedback import render
+    def check(self):
+        if self.stop.is_set():
+            raise Interrupted(signal.SIGTERM)
 
-    t0 = time.monotonic()
+    def started(self, sb):
+        with self.lock:
+            self.sandboxes.add(sb)
+        if self.stop.is_set():
+            sb.kill_now()
+
+    def stopped(self, sb):
+        with self.lock:
+            self.sandboxes.discard(sb)
+
+    def abort(self):
+        self.stop.set()
+        with self.lock:
+            for sb in list(self.sandboxes):
+                sb.kill_now()
+
+
+def _lock_out(out: Path):
+    """Hold an exclusive lock on DIR for the run, or refuse in one line."""
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        try:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        finally:
+            os.close(fd)
+        raise CourseError(f"--out: {out} is in use by another l2reg grade run"
+                          f"{f' (pid {holder})' if holder.isdigit() else ''}; wait for it to finish")
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
+
+
+def _switch(stage: Path, out: Path):
+    """Move the staged results into DIR, with SIGINT/SIGTERM held back meanwhile, so an
+    interrupt leaves either the previous run or this one, never a mix."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        trash = stage / "old"
+        trash.mkdir()
+        for name in OUTPUTS:
+            if (stage / name).exists():
+                if (out / name).exists():
+                    os.replace(out / name, trash / name)
+                os.replace(stage / name, out / name)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _check_args(lesson_name, submissions, out, jobs, course_root):
+    """Everything an instructor can mistype, checked before anything slow is imported."""
     root = find_course_root(course_root)
     check_lesson(root, lesson_name)
     # Absolute paths: nbgrader's gradebook URL and the sandbox's binds need them, and an
@@ -266,82 +415,145 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
     subs_path = Path(submissions).resolve()
     if not subs_path.exists():
         raise CourseError(f"SUBMISSIONS: no such file or folder: {subs_path}")
-    if jobs < 1:
-        raise CourseError(f"--jobs: expected a positive number, got {jobs}")
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise CourseError(f"--jobs: expected a positive whole number, got {jobs!r}")
     out = Path(out).resolve()
     if out.exists() and not out.is_dir():
         raise CourseError(f"--out: {out} exists and is not a folder")
+    if out == subs_path or subs_path in out.parents:
+        raise CourseError(f"--out: {out} is inside SUBMISSIONS ({subs_path}); choose another folder")
+    return root, subs_path, out
+
+
+def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
+          limits_overrides: dict | None = None, progress_stream=sys.stderr, db=None) -> Report:
+    """Grade every submission of one lesson into the folder ``out``; return a :class:`Report`.
+    ``db``: the gradebook's database URL (see :mod:`.gradebook`), DIR/gradebook.db when None.
+
+    Raises :class:`~.course.CourseError` for instructor mistakes (checked before
+    anything slow) and :class:`Interrupted` on SIGINT/SIGTERM, after cleaning up:
+    ``out`` then still holds the previous run."""
+    t0 = time.monotonic()
+    root, subs_path, out = _check_args(lesson_name, submissions, out, jobs, course_root)
+    lock = _lock_out(out)
+    run = _Run()
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        def on_signal(signum, frame):
+            run.abort()
+            raise Interrupted(signum)
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            handlers[sig] = signal.signal(sig, on_signal)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+    try:
+        for stale in out.glob(STAGING_PREFIX + "*"):  # left by a run that was killed outright
+            if stale != stage:
+                shutil.rmtree(stale, ignore_errors=True)
+        return _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides, progress_stream, run,
+                           t0, db)
+    except BaseException:
+        run.abort()
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        from .cgroups import SandboxCgroup, leftover_groups
+
+        for path in leftover_groups():  # a sandbox killed halfway through its start
+            g = SandboxCgroup.__new__(SandboxCgroup)
+            g.paths = {"x": path}
+            g.remove()
+        for sig, h in handlers.items():
+            signal.signal(sig, h)
+        os.close(lock)
+
+
+def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides, progress_stream, run, t0, db):
+    import logging
+    import warnings
+
+    from .cgroups import missing_controls
+    from .course import TempCourse
+    from .gradebook import Gradebook
+    from .sandbox import check_sandbox, load_limits
+    from .submissions import find_submissions
+
     limits = load_limits(root, **(limits_overrides or {}))
     mpl_cache = _mpl_cache()
     check_sandbox(limits, mpl_cache)
+    notes = [f"the sandboxes cannot be limited in: {', '.join(m)} (no writable cgroup for it here)"
+             for m in [missing_controls()] if m]
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    import warnings
-
     warnings.filterwarnings("ignore", module="nbformat")
     warnings.filterwarnings("ignore", message=".*not in session.*")
     with tempfile.TemporaryDirectory(prefix="l2reg-grade-") as scratch:
         found = find_submissions(subs_path, Path(scratch))
-        out.mkdir(parents=True, exist_ok=True)
         with TempCourse(root, [lesson_name]) as course:
-            db_url = _prepare_gradebook(out, lesson_name, course, db)
+            db_url = _prepare_gradebook(out, stage, lesson_name, course, db)
             lesson = load_lesson(root, lesson_name, course)
         canary = grade_one(lesson, "reference", root / SOURCE / lesson_name / f"{lesson.notebook_id}.ipynb",
-                           limits, mpl_cache)
+                           limits, mpl_cache, run)
         if canary.score != lesson.max_score:
-            why = canary.status if canary.status.startswith("failed") else ", ".join(
+            why = canary.reason if canary.status is Status.FAILED else ", ".join(
                 f"{g}: {c['why']}" for g, c in canary.cells.items() if not c["passed"])
             raise CourseError(
                 f"the reference solution of {lesson_name} scores {canary.score:g} / {lesson.max_score:g} "
                 f"in the sandbox ({why}); not grading"
             )
-        feedback_dir = out / "feedback"
-        if feedback_dir.exists():
-            shutil.rmtree(feedback_dir)
+        feedback_dir = stage / "feedback"
         feedback_dir.mkdir()
         progress = Progress(len(found.entries), progress_stream)
         results = []
 
-        def finish(res: Result, gb):
+        def grade_and_render(entry):
+            res = grade_one(lesson, entry.student_id, entry.notebook, limits, mpl_cache, run)
+            res.extra_files = list(entry.extra_files)
+            if res.extra_files:
+                res.notes.append("ignored extra files: " + ", ".join(res.extra_files[:10]))
+            page = feedback_page(lesson, res)
+            res.executed = None  # keep memory flat: the page is all that is kept
+            return res, page
+
+        def finish(res: Result, page: str, gb):
             _record_in_gradebook(gb, lesson, res)
-            try:
-                page = render(res.executed, res.cells, lesson.hidden, res.student_id, lesson.name, res.status,
-                              res.score, lesson.max_score, res.notes)
-            except Exception as exc:  # noqa: BLE001 - odd outputs must not stop the run
-                page = render(None, res.cells, lesson.hidden, res.student_id, lesson.name, res.status,
-                              res.score, lesson.max_score,
-                              [*res.notes, f"the notebook could not be shown ({type(exc).__name__})"])
             (feedback_dir / f"{res.student_id}.html").write_text(page, encoding="utf-8")
-            res.executed = None  # keep memory flat
             results.append(res)
-            progress.step(f"{res.student_id}: {res.status[:50]}")
+            progress.step(f"{res.student_id}: {res.status_text[:50]}")
 
         with Gradebook(db_url) as gb:
             todo = []
             for entry in found.entries:
                 if entry.notebook is None:
-                    res = Result(entry.student_id, status=f"failed: {entry.problem}")
-                    res.cells = score_cells(lesson, None, {})
-                    finish(res, gb)
+                    res = not_scored(lesson, entry.student_id, entry.problem)
+                    finish(res, feedback_page(lesson, res), gb)
                 else:
                     todo.append(entry)
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                futures = {pool.submit(grade_one, lesson, e.student_id, e.notebook, limits, mpl_cache): e for e in todo}
+            pool = ThreadPoolExecutor(max_workers=jobs)
+            try:
+                futures = {pool.submit(grade_and_render, e): e for e in todo}
                 for fut in as_completed(futures):
                     entry = futures[fut]
                     try:
-                        res = fut.result()
+                        res, page = fut.result()
+                    except Interrupted:
+                        raise
                     except Exception as exc:  # noqa: BLE001 - a bug must not stop the others
-                        res = Result(entry.student_id, status=f"failed: internal error ({type(exc).__name__}: {exc})")
-                        res.cells = score_cells(lesson, None, {})
-                    if entry.extra_files:
-                        res.notes.append("ignored extra files: " + ", ".join(entry.extra_files[:10]))
-                    finish(res, gb)
-        write_csv(out / "grades.csv", lesson, results)
-        text = summary_text(lesson, results, found.skipped, time.monotonic() - t0, jobs)
-        (out / "summary.txt").write_text(text, encoding="utf-8")
+                        res = not_scored(lesson, entry.student_id, f"internal error ({type(exc).__name__}: {exc})")
+                        res.extra_files = list(entry.extra_files)
+                        page = feedback_page(lesson, res)
+                    finish(res, page, gb)
+            except BaseException:
+                run.abort()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
+        write_csv(stage / "grades.csv", lesson, results)
+        text = summary_text(lesson, results, found.skipped, time.monotonic() - t0, jobs, notes)
+        (stage / "summary.txt").write_text(text, encoding="utf-8")
+        run.check()
+        _switch(stage, out)
     results.sort(key=lambda r: r.student_id)
-    grade.summary = text
-    return results
+    return Report(lesson_name, results, text, out, notes)
 
 
 def _mpl_cache():

@@ -12,8 +12,13 @@ One :class:`Sandbox` is one student's kernel: a ``bwrap`` process running
 * small private tmpfs mounts for ``/tmp`` (also HOME) and the working folder,
   a read-only root, a minimal environment (no ``L2REG_ANSWER_KEY``);
 * resource limits set before any student code runs (address space, CPU time,
-  file size, processes, open files) and a wall-clock limit per cell and per
-  notebook enforced from outside by killing the whole sandbox.
+  file size, processes, open files), and control groups covering all its
+  processes together (CPU share and quota, total memory, process count: see
+  :mod:`.cgroups`);
+* a time limit per cell and per notebook on the sandbox's own CPU time, with a
+  wall-clock backstop, enforced from outside by killing the whole sandbox;
+* a read-only ``/dev``; bounded reads on the grader's side (per cell and per
+  notebook).
 
 Cells go in and results come out over two pipes; no socket is involved.
 """
@@ -41,17 +46,20 @@ WORKDIR = "/home/student"
 class Limits:
     """Limits of one student's kernel (``autograder/sandbox.json``)."""
 
-    cell_timeout: float = 60.0  # seconds of wall clock per cell (nbgrader's Execute.timeout)
-    notebook_timeout: float = 600.0  # seconds of wall clock for the whole notebook
+    cell_timeout: float = 60.0  # seconds of the sandbox's CPU time per cell (nbgrader's Execute.timeout)
+    notebook_timeout: float = 600.0  # seconds of CPU time for the whole submission (sandbox + grader stages)
+    wall_factor: float = 5.0  # wall-clock backstop: this many times the CPU-time limits
     grace: float = 5.0  # seconds a cell may overrun before the sandbox is killed
-    memory_mb: int = 2048  # address space of each process
-    cpu_seconds: int = 600  # CPU time of each process
+    memory_mb: int = 2048  # all processes of the sandbox together (cgroup), and each one's address space
+    cpu_cores: float = 1.0  # CPU quota of one sandbox, in cores (at most 1)
+    cpu_seconds: int = 600  # CPU time of each process (RLIMIT_CPU)
     file_size_mb: int = 64  # largest file the kernel may write
     tmp_size_mb: int = 256  # each private tmpfs (/tmp, the working folder)
     processes: int = 64  # processes and threads
     open_files: int = 256
-    output_kb_per_cell: int = 1024  # captured output of one cell
+    output_kb_per_cell: int = 1024  # captured output of one cell (the runner's own cap)
     message_mb: int = 16  # largest reply the grader reads for one cell
+    notebook_output_mb: int = 32  # outputs the grader keeps for one notebook; beyond it only records are kept
     startup_timeout: float = 60.0
 
     def runner_limits(self) -> dict:
@@ -147,6 +155,11 @@ def bwrap_command(limits: Limits, mpl_cache: str | None = None) -> list[str]:
                 cmd += ["--ro-bind", os.path.join(mpl_cache, f), "/tmp/mpl/" + f]
     cmd += ["--size", tmp, "--tmpfs", WORKDIR, "--chdir", WORKDIR]
     cmd += ["--size", "1048576", "--tmpfs", "/dev/shm"]
+    # bwrap's --dev is a tmpfs of its own with no size limit: once its device nodes and
+    # /dev/shm are in place, remount it read-only (bwrap(1): "--remount-ro DEST: Remount
+    # the path DEST as readonly"; it acts on that one mount, so the sized /dev/shm above
+    # stays writable). Writing to /dev/null still works: that is a device, not the tmpfs.
+    cmd += ["--remount-ro", "/dev"]
     cmd += ["--remount-ro", "/"]
     return cmd
 
@@ -167,75 +180,30 @@ def sandbox_env() -> dict:
     }
 
 
-_CGROUP_BASE = None
-_CGROUP_COUNT = 0
-
-
-def pids_cgroup_base():
-    """A writable cgroup folder with the ``pids`` controller, or None.
-
-    RLIMIT_NPROC does not bind a sandbox started by root (the kernel exempts the
-    initial root user), so when the grader can create cgroups it also caps the
-    sandbox's process count with ``pids.max``."""
-    global _CGROUP_BASE
-    if _CGROUP_BASE is None:
-        _CGROUP_BASE = ""
-        for base in ("/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
-            if os.path.isfile(os.path.join(base, "cgroup.procs")) and os.access(base, os.W_OK):
-                if base == "/sys/fs/cgroup":
-                    try:
-                        with open(os.path.join(base, "cgroup.subtree_control")) as f:
-                            if "pids" not in f.read().split():
-                                continue
-                    except OSError:
-                        continue
-                _CGROUP_BASE = base
-                break
-    return _CGROUP_BASE or None
-
-
-def _make_cgroup(processes: int):
-    global _CGROUP_COUNT
-    base = pids_cgroup_base()
-    if not base:
-        return None
-    _CGROUP_COUNT += 1
-    path = os.path.join(base, f"l2reg-{os.getpid()}-{_CGROUP_COUNT}-{time.monotonic_ns()}")
-    try:
-        os.mkdir(path)
-        with open(os.path.join(path, "pids.max"), "w") as f:
-            f.write(str(processes))
-        return path
-    except OSError:
-        try:
-            os.rmdir(path)
-        except OSError:
-            pass
-        return None
-
-
-def _remove_cgroup(path):
-    if not path:
-        return
-    for _ in range(50):
-        try:
-            os.rmdir(path)
-            return
-        except OSError:
-            try:
-                with open(os.path.join(path, "cgroup.procs")) as f:
-                    for pid in f.read().split():
-                        try:
-                            os.kill(int(pid), signal.SIGKILL)
-                        except (ProcessLookupError, ValueError):
-                            pass
-            except OSError:
-                return
-            time.sleep(0.1)
-
-
 class SandboxDied(Exception):
-    """The kernel stopped answering: it crashed, exited, or was killed by the grader."""
+    """The kernel stopped answering: it crashed, exited, or was killed by the grader.
+
+    The subclasses say why; ``str()`` is the reason shown to the instructor."""
+
+
+class KernelCrashed(SandboxDied):
+    """The kernel crashed, exited, ran out of memory or stopped answering."""
+
+
+class SandboxTimeout(SandboxDied):
+    """A cell overran its time limit and ignored the interrupt, so the sandbox was killed."""
+
+
+class NotebookTimeout(SandboxDied):
+    """The submission used up its time (CPU or wall clock) for the whole notebook."""
+
+
+class OutputTooLarge(SandboxDied):
+    """One reply of the kernel was larger than the grader accepts for a cell."""
+
+
+class ProtocolError(SandboxDied):
+    """The kernel sent something that is not a reply."""
 
 
 def _signal_name(code):
@@ -245,6 +213,53 @@ def _signal_name(code):
         return f"signal {code}"
 
 
+class Budget:
+    """The time of one submission: CPU seconds (the sandbox's, and the grader's own work on
+    it measured with ``time.thread_time``) and a wall-clock backstop.
+
+    Every stage spent on one submission is charged here (reading, rebuilding, running,
+    feedback), so a notebook that is cheap to run but costly to rebuild or render is
+    stopped like one that runs too long."""
+
+    def __init__(self, cpu_seconds: float, wall_seconds: float):
+        self.cpu_limit, self.wall_limit = float(cpu_seconds), float(wall_seconds)
+        self.cpu_used = 0.0
+        self.t0 = time.monotonic()
+
+    def charge(self, seconds: float):
+        self.cpu_used += max(0.0, seconds)
+
+    def cpu_left(self) -> float:
+        return self.cpu_limit - self.cpu_used
+
+    def wall_left(self) -> float:
+        return self.wall_limit - (time.monotonic() - self.t0)
+
+    def check(self, doing: str):
+        """Raise :class:`NotebookTimeout` if the budget is spent."""
+        if self.cpu_left() < 0:
+            raise NotebookTimeout(f"the notebook ran longer than {self.cpu_limit:g} s (stopped while {doing})")
+        if self.wall_left() < 0:
+            raise NotebookTimeout(f"the notebook took longer than {self.wall_limit:g} s of wall-clock time "
+                                  f"(stopped while {doing})")
+
+    def stage(self, doing: str):
+        """Context manager charging the calling thread's CPU time to this budget."""
+        budget = self
+
+        class _Stage:
+            def __enter__(self):
+                self.t = time.thread_time()
+
+            def __exit__(self, *exc):
+                budget.charge(time.thread_time() - self.t)
+                if exc[0] is None:
+                    budget.check(doing)
+                return False
+
+        return _Stage()
+
+
 @dataclass
 class CellResult:
     status: str  # "ok" or "error"
@@ -252,37 +267,69 @@ class CellResult:
     execution_count: int | None = None
 
 
-class Sandbox:
-    """One sandboxed kernel. Use as a context manager."""
+_DROPPED = {"output_type": "stream", "name": "stderr",
+            "text": "\n[output dropped by the grader: this notebook's outputs are over {mb} MB]\n"}
 
-    def __init__(self, limits: Limits, mpl_cache: str | None = None):
+
+class Sandbox:
+    """One sandboxed kernel. Use as a context manager.
+
+    Time limits count the CPU time of the sandbox's own control group when the host
+    accounts it (see :mod:`.cgroups`), with ``wall_factor`` times as much wall-clock
+    time as a backstop; without accounting they are wall-clock limits."""
+
+    def __init__(self, limits: Limits, mpl_cache: str | None = None, budget: Budget | None = None):
         self.cgroup = None
         self.limits = limits
         self.mpl_cache = mpl_cache
+        self.budget = budget or Budget(limits.notebook_timeout, limits.notebook_timeout * limits.wall_factor)
         self.proc = None
-        self.started = None
-        self._buf = b""
+        self._buf = bytearray()
+        self._kept = 0  # bytes of outputs kept for this notebook
+        self._w = self._r = None
 
     def __enter__(self):
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.kill()
+            raise
         return self
 
     def __exit__(self, *exc):
         self.kill()
         return False
 
+    def _cpu(self):
+        """CPU seconds of the whole sandbox, or the wall clock when not accounted."""
+        used = self.cgroup.cpu_seconds() if self.cgroup else None
+        return used if used is not None else time.monotonic()
+
+    @property
+    def accounted(self) -> bool:
+        return self.cgroup is not None and self.cgroup.cpu_seconds() is not None
+
     def start(self):
+        from .cgroups import SandboxCgroup
+
+        try:
+            self.cgroup = SandboxCgroup(self.limits.memory_mb << 20, self.limits.processes + 8,
+                                        self.limits.cpu_cores)
+        except OSError:
+            self.cgroup = None  # reported once per run by cgroups.missing_controls()
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         cmd = bwrap_command(self.limits, self.mpl_cache) + [
             sys.executable, "-I", "-m", "l2reg.grading._runner",
             str(req_r), str(resp_w), json.dumps(self.limits.runner_limits()),
         ]
-        self.cgroup = _make_cgroup(self.limits.processes + 8)
-        if self.cgroup:
-            # Join the cgroup before bwrap starts, so that every process of the
-            # sandbox is counted.
-            cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', self.cgroup, *cmd]
+        files = self.cgroup.procs_files() if self.cgroup else []
+        if files:
+            # Join the groups before bwrap starts, so that every process of the sandbox
+            # is in them: a shell writes its own pid, then becomes bwrap.
+            cmd = ["/bin/sh", "-c",
+                   'n=$0; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 111; shift; n=$((n-1)); done; exec "$@"',
+                   str(len(files)), *files, *cmd]
         try:
             self.proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -295,35 +342,45 @@ class Sandbox:
         self._r = resp_r
         os.set_blocking(resp_r, False)
         os.set_blocking(req_w, False)
-        self.started = time.monotonic()
-        hello = self._read_line(time.monotonic() + self.limits.startup_timeout, "starting")
-        if not hello.get("ready"):
-            raise SandboxDied("the kernel did not start")
+        cpu0 = self._cpu()
+        try:
+            hello = self._read_line(cpu0, time.monotonic(), self.limits.startup_timeout,
+                                    self.limits.startup_timeout * self.limits.wall_factor, "the kernel's start", "starting",
+                                    1 << 10)
+        finally:
+            self.budget.charge(self._cpu() - cpu0)
+        if not isinstance(hello, dict) or not hello.get("ready"):
+            raise KernelCrashed("the kernel did not start")
 
     def kill(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
+        if self.proc is not None:
+            self.kill_now()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                pass
+            if self.proc.stderr:
+                self.proc.stderr.close()
+            self.proc = None
+        for fd in (self._w, self._r):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._w = self._r = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+
+    def kill_now(self):
+        if self.proc is not None and self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            pass
-        for fd in (self._w, self._r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        if self.proc.stderr:
-            self.proc.stderr.close()
-        self.proc = None
-        _remove_cgroup(getattr(self, "cgroup", None))
 
     def _died(self, doing):
-        self.proc_kill_reason = None
         try:
             code = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -334,28 +391,50 @@ class Sandbox:
         except Exception:  # noqa: BLE001
             pass
         if code is None:
-            return SandboxDied(f"the kernel stopped answering while {doing}")
+            return KernelCrashed(f"the kernel stopped answering while {doing}")
+        if self.cgroup is not None and self.cgroup.oom_killed():
+            return KernelCrashed(f"the kernel ran out of memory ({self.limits.memory_mb} MB for all its "
+                                 f"processes) while {doing}")
         if code < 0:
-            return SandboxDied(f"the kernel crashed ({_signal_name(-code)}) while {doing}")
+            return KernelCrashed(f"the kernel crashed ({_signal_name(-code)}) while {doing}")
         if code > 128 and code - 128 < 65:
-            return SandboxDied(f"the kernel crashed ({_signal_name(code - 128)}) while {doing}")
+            return KernelCrashed(f"the kernel crashed ({_signal_name(code - 128)}) while {doing}")
         msg = f"the kernel exited (status {code}) while {doing}"
         if b"bwrap:" in err:
             msg += ": " + err.decode("utf-8", "replace").strip().splitlines()[-1]
-        return SandboxDied(msg)
+        return KernelCrashed(msg)
 
-    def _read_line(self, deadline, doing):
-        cap = self.limits.message_mb << 20
+    def _over(self, cpu0, t0, cpu_limit, wall_limit, label, doing):
+        """The error to raise if the running cell is over its limits, else None."""
+        used, wall = self._cpu() - cpu0, time.monotonic() - t0
+        grace = self.limits.grace
+        if self.budget.cpu_left() - used < -grace or self.budget.wall_left() < -grace:
+            return NotebookTimeout(
+                f"the notebook ran longer than {self.budget.cpu_limit:g} s (stopped while {doing})"
+                if self.budget.cpu_left() - used < -grace else
+                f"the notebook took longer than {self.budget.wall_limit:g} s of wall-clock time "
+                f"(stopped while {doing})")
+        if used > cpu_limit + grace:
+            return SandboxTimeout(f"{label} ran longer than {cpu_limit:g} s and ignored the interrupt")
+        if wall > wall_limit + grace:
+            return SandboxTimeout(f"{label} ran longer than {wall_limit:g} s of wall-clock time "
+                                  "and ignored the interrupt")
+        return None
+
+    def _read_line(self, cpu0, t0, cpu_limit, wall_limit, label, doing, cap):
+        """One JSON reply, reading at most ``cap`` bytes, within the limits."""
         while b"\n" not in self._buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            over = self._over(cpu0, t0, cpu_limit, wall_limit, label, doing)
+            if over is not None:
                 self.kill_now()
-                raise SandboxDied(f"time limit exceeded while {doing}; the kernel was stopped")
-            ready, _, _ = select.select([self._r], [], [], min(left, 1.0))
+                raise over
+            ready, _, _ = select.select([self._r], [], [], 0.25)
             if not ready:
                 continue
             try:
-                chunk = os.read(self._r, 1 << 16)
+                # Never read past the cap: what the grader holds for one cell is bounded
+                # on its own side, whatever the kernel writes.
+                chunk = os.read(self._r, min(1 << 16, cap + 1 - len(self._buf)))
             except BlockingIOError:
                 continue
             if not chunk:
@@ -363,68 +442,91 @@ class Sandbox:
             self._buf += chunk
             if len(self._buf) > cap and b"\n" not in self._buf:
                 self.kill_now()
-                raise SandboxDied(f"output larger than {self.limits.message_mb} MB while {doing}")
-        line, self._buf = self._buf.split(b"\n", 1)
+                raise OutputTooLarge(f"output larger than {cap >> 20} MB while {doing}")
+        i = self._buf.index(b"\n")
+        line = bytes(self._buf[:i])
+        del self._buf[:i + 1]
         try:
             return json.loads(line)
         except (ValueError, RecursionError):
             self.kill_now()
-            raise SandboxDied(f"the kernel sent garbage while {doing}")
+            raise ProtocolError(f"the kernel sent garbage while {doing}")
 
-    def _send(self, data: bytes, deadline, doing):
+    def _send(self, data: bytes, t0, wall_limit, doing):
         view = memoryview(data)
         while view:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            if time.monotonic() - t0 > wall_limit:
                 self.kill_now()
-                raise SandboxDied(f"the kernel stopped reading while {doing}; it was stopped")
-            _, ready, _ = select.select([], [self._w], [], min(left, 1.0))
+                raise KernelCrashed(f"the kernel stopped reading while {doing}; it was stopped")
+            _, ready, _ = select.select([], [self._w], [], 0.25)
             if ready:
                 try:
                     view = view[os.write(self._w, view):]
                 except BlockingIOError:
                     pass
 
-    def kill_now(self):
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
     def run_cell(self, source: str, label: str = "a cell") -> CellResult:
-        """Run one cell; raise :class:`SandboxDied` if the kernel does not answer in time."""
+        """Run one cell; raise a :class:`SandboxDied` subclass if the kernel does not answer in time."""
         doing = f"running {label}"
-        now = time.monotonic()
-        nb_deadline = self.started + self.limits.notebook_timeout
-        if now >= nb_deadline:
-            self.kill_now()
-            raise SandboxDied(f"the notebook ran longer than {self.limits.notebook_timeout:g} s")
-        cell_deadline = now + self.limits.cell_timeout + self.limits.grace
-        msg = json.dumps({"source": source, "timeout": self.limits.cell_timeout}) + "\n"
+        self.budget.check(doing)
+        lim = self.limits
+        factor = lim.wall_factor if self.accounted else 1.0
+        cpu_limit = max(0.0, min(lim.cell_timeout, self.budget.cpu_left()))
+        wall_limit = max(0.0, min(lim.cell_timeout * factor, self.budget.wall_left()))
+        request = {"source": source, "timeout": cpu_limit if self.accounted else wall_limit, "wall": wall_limit,
+                   "cpu": self.accounted}
+        cpu0, t0 = self._cpu(), time.monotonic()
         try:
-            self._send(msg.encode("utf-8", "replace"), min(cell_deadline, nb_deadline), doing)
-        except (BrokenPipeError, OSError):
-            raise self._died(doing)
-        try:
-            reply = self._read_line(min(cell_deadline, nb_deadline), doing)
-        except SandboxDied as exc:
-            if time.monotonic() >= nb_deadline - 0.01 and "time limit" in str(exc):
-                raise SandboxDied(f"the notebook ran longer than {self.limits.notebook_timeout:g} s "
-                                  f"(stopped while {doing})")
-            if "time limit" in str(exc):
-                raise SandboxDied(f"{label} ran longer than {self.limits.cell_timeout:g} s and "
-                                  f"ignored the interrupt; the kernel was stopped")
-            raise
+            try:
+                self._send((json.dumps(request) + "\n").encode("utf-8", "replace"), t0, wall_limit + lim.grace, doing)
+            except (BrokenPipeError, OSError) as exc:
+                if isinstance(exc, SandboxDied):
+                    raise
+                raise self._died(doing)
+            try:
+                reply = self._read_line(cpu0, t0, cpu_limit, wall_limit, label, doing, lim.message_mb << 20)
+            except SandboxTimeout as exc:
+                raise SandboxTimeout(f"{exc}; the kernel was stopped") from None
+        finally:
+            self.budget.charge(self._cpu() - cpu0)
         if not isinstance(reply, dict) or not isinstance(reply.get("outputs"), list):
             self.kill_now()
-            raise SandboxDied(f"the kernel sent garbage while {doing}")
+            raise ProtocolError(f"the kernel sent garbage while {doing}")
         status = reply.get("status") if reply.get("status") in ("ok", "error") else "error"
-        outputs = [o for o in (_valid_output(o) for o in reply["outputs"]) if o is not None]
+        outputs = self._keep([o for o in (_valid_output(o) for o in reply["outputs"]) if o is not None])
         count = reply.get("execution_count")
         return CellResult(status, outputs, count if isinstance(count, int) else None)
 
+    def _keep(self, outputs: list) -> list:
+        """The outputs the grader keeps: all of them until the notebook's outputs reach
+        ``notebook_output_mb``, then only the records (which grading needs, each small)
+        and a marker saying what was dropped."""
+        from ..checks import MIME
 
+        cap = self.limits.notebook_output_mb << 20
+        kept, dropped = [], False
+        for o in outputs:
+            n = _size(o)
+            if self._kept + n <= cap:
+                self._kept += n
+                kept.append(o)
+            elif MIME in o.get("data", {}) and n <= 1 << 16:
+                kept.append({"output_type": o["output_type"], "data": {MIME: o["data"][MIME]}, "metadata": {},
+                             **({"execution_count": None} if o["output_type"] == "execute_result" else {})})
+            else:
+                dropped = True
+        if dropped:
+            kept.append(dict(_DROPPED, text=_DROPPED["text"].format(mb=self.limits.notebook_output_mb)))
+        return kept
+
+
+def _size(out) -> int:
+    """Bytes an output holds (its strings), without serializing it again."""
+    if out.get("output_type") == "stream":
+        return len(out["text"])
+    if out.get("output_type") == "error":
+        return len(out["evalue"]) + sum(len(t) for t in out["traceback"]) + 100
+    return sum(len(v) if isinstance(v, str) else len(json.dumps(v, default=str)) for v in out["data"].values())
 
 
 def _valid_output(out):

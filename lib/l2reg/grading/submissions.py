@@ -7,19 +7,25 @@ and sizes) into a temporary folder first.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .course import CourseError
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
-MAX_MEMBERS = 10_000
-MAX_MEMBER_BYTES = 100 << 20
-MAX_TOTAL_BYTES = 1 << 30
+# \A...\Z, not ^...$: "$" also matches before a trailing newline, which made
+# "nlid\n.ipynb" a second student beside "nlid".
+STUDENT_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}\Z")
+MAX_MEMBER_BYTES = 100 << 20  # one file
+MAX_STUDENT_FILES = 10_000  # files of one student
+MAX_STUDENT_BYTES = 1 << 30  # unpacked bytes of one student
+MAX_MEMBERS = 1_000_000  # members of the whole zip (its central directory is read at once)
+MAX_TOTAL_BYTES = 64 << 30  # unpacked bytes of the whole zip: the disk must hold it
 _IGNORED_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
 
 
@@ -43,7 +49,22 @@ def _visible(path: Path) -> bool:
     return not path.name.startswith(".") and path.name not in _IGNORED_DIRS
 
 
-def scan_folder(folder: Path) -> Found:
+def _student_of(parts) -> str | None:
+    """The student a path (parts relative to the submissions folder) belongs to, if any:
+    ``<id>.ipynb`` at the top, or anything under ``<id>/``."""
+    if not parts or not _visible(Path(parts[0])):
+        return None
+    if len(parts) == 1:
+        p = PurePosixPath(parts[0])
+        sid = p.stem if p.suffix.lower() == ".ipynb" else None
+    else:
+        sid = parts[0]
+    return sid if sid is not None and STUDENT_ID.match(sid) else None
+
+
+def scan_folder(folder: Path, problems: dict | None = None) -> Found:
+    """One :class:`Entry` per student found in ``folder``; ``problems`` (student id ->
+    reason, e.g. from unpacking a zip) turn that student's entry into a failure."""
     by_id: dict[str, list] = {}
     skipped = []
     for item in sorted(folder.iterdir()):
@@ -67,6 +88,8 @@ def scan_folder(folder: Path) -> Found:
                 skipped.append((item.name + "/", "not a valid student id (ignored)"))
                 continue
             by_id.setdefault(sid, []).append(_scan_student_dir(sid, item))
+    for sid, reason in (problems or {}).items():
+        by_id[sid] = [Entry(sid, problem=reason)]
     entries = []
     for sid, found in sorted(by_id.items()):
         if len(found) > 1:
@@ -77,14 +100,26 @@ def scan_folder(folder: Path) -> Found:
 
 
 def _scan_student_dir(sid: str, folder: Path) -> Entry:
-    files = []
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        if any(not _visible(Path(part)) for part in rel.parts):
-            continue
-        if p.is_symlink() or not p.is_file():
-            continue
-        files.append(p)
+    """The notebook of one student's folder, or why there is none; never raises for
+    what the folder holds (too many files, too many bytes, unreadable names)."""
+    files, size = [], 0
+    try:
+        for dirpath, dirnames, filenames in os.walk(folder, onerror=_raise):
+            base = Path(dirpath)
+            dirnames[:] = sorted(d for d in dirnames if _visible(Path(d)) and not (base / d).is_symlink())
+            for name in sorted(filenames):
+                p = base / name
+                if not _visible(p) or p.is_symlink() or not p.is_file():
+                    continue
+                files.append(p)
+                size += p.stat().st_size
+                if len(files) > MAX_STUDENT_FILES:
+                    return Entry(sid, problem=f"the submission holds more than {MAX_STUDENT_FILES} files")
+                if size > MAX_STUDENT_BYTES:
+                    return Entry(sid, problem=f"the submission holds more than {MAX_STUDENT_BYTES >> 20} MB")
+    except OSError as exc:
+        return Entry(sid, problem=f"the submission's folder cannot be read ({exc.strerror or type(exc).__name__})")
+    files.sort()
     notebooks = [p for p in files if p.suffix.lower() == ".ipynb"]
     top = [p for p in notebooks if p.parent == folder]
     chosen = top if top else notebooks
@@ -98,9 +133,42 @@ def _scan_student_dir(sid: str, folder: Path) -> Entry:
     return Entry(sid, notebook=chosen[0], extra_files=extra)
 
 
-def extract_zip(path: Path, dest: Path) -> list:
-    """Extract ``path`` into ``dest`` safely; return (member, reason) for members left out."""
-    left_out = []
+def _raise(exc):
+    raise exc
+
+
+def _wrapper(names) -> tuple:
+    """The one folder a zip often holds around the submissions, from the member names
+    alone: ``(name,)`` when the zip's only visible top-level entry is a folder holding
+    student folders or several notebooks, else ``()``."""
+    tops = {p[0] for p in names if p and _visible(Path(p[0]))}
+    if len(tops) != 1:
+        return ()
+    (top,) = tops
+    inner = [p[1:] for p in names if p[0] == top and len(p) > 1 and _visible(Path(p[1]))]
+    if not inner:
+        return ()
+    dirs = any(len(p) > 1 for p in inner)
+    notebooks = len({p[0] for p in inner if len(p) == 1 and p[0].lower().endswith(".ipynb")})
+    return (top,) if dirs or notebooks > 1 else ()
+
+
+@dataclass
+class Unzipped:
+    left_out: list  # (member, reason) for members left out
+    problems: dict  # student id -> why their files could not be unpacked
+    root: Path  # the folder holding the submissions (inside the zip's one wrapper folder, if any)
+
+
+def extract_zip(path: Path, dest: Path) -> Unzipped:
+    """Extract ``path`` into ``dest`` safely.
+
+    Returns an :class:`Unzipped`: ``(member, reason)`` for members left out, and
+    ``{student_id: reason}`` for students whose files cannot be unpacked (more than
+    :data:`MAX_STUDENT_FILES` files or :data:`MAX_STUDENT_BYTES` bytes, an oversized
+    notebook, a file and a folder of the same name, a name the file system refuses).
+    One student's files never stop the others'."""
+    left_out, problems = [], {}
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -109,31 +177,63 @@ def extract_zip(path: Path, dest: Path) -> list:
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
             raise CourseError(f"SUBMISSIONS: {path} holds {len(infos)} files, more than {MAX_MEMBERS}")
-        total = 0
+        safe = []
         for info in infos:
             name = info.filename.replace("\\", "/")
             parts = PurePosixPath(name).parts
             mode = info.external_attr >> 16
             if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts or not parts:
                 left_out.append((info.filename, "unsafe path (ignored)"))
-                continue
-            if stat.S_ISLNK(mode):
+            elif stat.S_ISLNK(mode):
                 left_out.append((info.filename, "a symbolic link (ignored)"))
-                continue
-            if info.flag_bits & 0x1:
+            elif info.flag_bits & 0x1:
                 left_out.append((info.filename, "encrypted (ignored)"))
+            else:
+                safe.append((info, parts))
+        wrap = _wrapper([p for _, p in safe])
+
+        def student(parts):
+            rel = parts[len(wrap):] if parts[:len(wrap)] == wrap else None
+            return _student_of(rel) if rel else None
+
+        # What can be told from the zip's directory, before unpacking anything.
+        files = [(i, p) for i, p in safe if not i.is_dir()]
+        file_paths = {p for _, p in files}
+        dir_paths = {p[:k] for _, p in safe for k in range(1, len(p))} | {p for i, p in safe if i.is_dir()}
+        for clash in sorted(file_paths & dir_paths):
+            # As a folder, the clashing path belongs to the student of anything under it.
+            for sid in {student(clash), student((*clash, "x"))} - {None}:
+                problems.setdefault(sid, f"the submission holds a file and a folder both named "
+                                         f"{'/'.join(clash[len(wrap):])}")
+        count, declared = Counter(), Counter()
+        for info, parts in files:
+            sid = student(parts)
+            if sid:
+                count[sid] += 1
+                declared[sid] += info.file_size
+        for sid, n in count.items():
+            if n > MAX_STUDENT_FILES:
+                problems.setdefault(sid, f"the submission holds {n} files, more than {MAX_STUDENT_FILES}")
+            elif declared[sid] > MAX_STUDENT_BYTES:
+                problems.setdefault(sid, f"the submission unpacks to more than {MAX_STUDENT_BYTES >> 20} MB")
+        total = 0
+        written_by = Counter()
+        for info, parts in safe:
+            sid = student(parts)
+            if sid in problems:
                 continue
             target = dest.joinpath(*parts)
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            if info.file_size > MAX_MEMBER_BYTES:
-                left_out.append((info.filename, f"larger than {MAX_MEMBER_BYTES >> 20} MB (ignored)"))
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            written = 0
-            too_big = False
             try:
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                if info.file_size > MAX_MEMBER_BYTES:
+                    if sid and parts[-1].lower().endswith(".ipynb"):
+                        problems[sid] = f"the notebook {parts[-1]} is larger than {MAX_MEMBER_BYTES >> 20} MB"
+                    left_out.append((info.filename, f"larger than {MAX_MEMBER_BYTES >> 20} MB (ignored)"))
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                written = 0
                 with zf.open(info) as src, open(target, "wb") as out:
                     while True:
                         chunk = src.read(1 << 20)
@@ -141,33 +241,43 @@ def extract_zip(path: Path, dest: Path) -> list:
                             break
                         written += len(chunk)
                         total += len(chunk)
-                        if written > MAX_MEMBER_BYTES:
-                            too_big = True
+                        written_by[sid] += len(chunk)
+                        if written > MAX_MEMBER_BYTES or (sid and written_by[sid] > MAX_STUDENT_BYTES):
                             break
                         if total > MAX_TOTAL_BYTES:
                             raise CourseError(
-                                f"SUBMISSIONS: {path} unpacks to more than {MAX_TOTAL_BYTES >> 20} MB"
+                                f"SUBMISSIONS: {path} unpacks to more than {MAX_TOTAL_BYTES >> 30} GB"
                             )
                         out.write(chunk)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError) as exc:
-                target.unlink(missing_ok=True)
-                left_out.append((info.filename, f"unreadable ({exc}) (ignored)"))
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
+                    NotImplementedError) as exc:
+                try:
+                    if target.is_file():
+                        target.unlink()
+                except OSError:  # e.g. the name itself is what the file system refused
+                    pass
+                why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+                if sid:
+                    problems[sid] = f"{'/'.join(parts[len(wrap):])} cannot be unpacked ({why})"
+                else:
+                    left_out.append((info.filename, f"cannot be unpacked ({why}) (ignored)"))
                 continue
-            if too_big:
+            if sid and written_by[sid] > MAX_STUDENT_BYTES:
+                problems[sid] = f"the submission unpacks to more than {MAX_STUDENT_BYTES >> 20} MB"
                 target.unlink(missing_ok=True)
+            elif written > MAX_MEMBER_BYTES:
+                target.unlink(missing_ok=True)
+                if sid and parts[-1].lower().endswith(".ipynb"):
+                    problems[sid] = f"the notebook {parts[-1]} is larger than {MAX_MEMBER_BYTES >> 20} MB"
                 left_out.append((info.filename, f"larger than {MAX_MEMBER_BYTES >> 20} MB (ignored)"))
-    return left_out
-
-
-def _unwrap(folder: Path) -> Path:
-    """A zip often holds one folder around the submissions: descend into it when it
-    holds student folders or several notebooks."""
-    items = [p for p in folder.iterdir() if _visible(p)]
-    if len(items) == 1 and items[0].is_dir() and not items[0].is_symlink():
-        inner = [p for p in items[0].iterdir() if _visible(p)]
-        if any(p.is_dir() for p in inner) or sum(p.suffix.lower() == ".ipynb" for p in inner) > 1:
-            return items[0]
-    return folder
+        root = dest.joinpath(*wrap)
+        for sid in problems:  # free the disk now: nothing of theirs is graded
+            for p in (root / sid, root / f"{sid}.ipynb"):
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p, ignore_errors=True)
+                elif p.exists():
+                    p.unlink(missing_ok=True)
+    return Unzipped(left_out, problems, root)
 
 
 def find_submissions(submissions, scratch: Path) -> Found:
@@ -182,8 +292,9 @@ def find_submissions(submissions, scratch: Path) -> Found:
         if dest.exists():
             shutil.rmtree(dest)
         dest.mkdir(parents=True)
-        left_out = extract_zip(path, dest)
-        found = scan_folder(_unwrap(dest))
-        found.skipped.extend((f"{path.name}:{name}", why) for name, why in left_out)
+        unzipped = extract_zip(path, dest)
+        root = unzipped.root if unzipped.root.is_dir() else dest
+        found = scan_folder(root, unzipped.problems)
+        found.skipped.extend((f"{path.name}:{name}", why) for name, why in unzipped.left_out)
         return found
     raise CourseError(f"SUBMISSIONS: expected a folder or a .zip file, got {path}")
