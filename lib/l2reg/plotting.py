@@ -15,6 +15,8 @@ import io
 
 import numpy as np
 
+from . import _validation as v
+
 __all__ = [
     "COLORS",
     "new_figure",
@@ -92,6 +94,9 @@ def legend_outside(ax, *, fontsize=9, **kwargs):
     >>> legend_outside(ax).get_texts()[0].get_text()
     'a'
     """
+    # An axes of fixed aspect is shrunk inside its slot: keep it at the slot's left, so that
+    # the legend stays in the room constrained layout made for it.
+    ax.set_anchor("W")
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=fontsize, **kwargs)
 
 
@@ -112,7 +117,8 @@ def figure_to_png(fig, dpi=None) -> bytes:
     return buf.getvalue()
 
 
-def plot_fits(x, y, curves, *, x_grid=None, truth=None, title="", ylim=(-2.0, 2.0), ax=None, colors=None):
+def plot_fits(x, y, curves, *, x_grid=None, truth=None, title="", ylim=(-2.0, 2.0), ax=None, colors=None,
+              legend_loc=None):
     """Data points, an optional true curve, and fitted curves.
 
     Parameters
@@ -133,6 +139,9 @@ def plot_fits(x, y, curves, *, x_grid=None, truth=None, title="", ylim=(-2.0, 2.
     colors : list of str, optional
         Names from :data:`COLORS` for the curves, in order, so that one model
         keeps its colour from figure to figure; the cycle by default.
+    legend_loc : str, optional
+        A matplotlib legend location inside the axes, for a caller that knows
+        where no data is; by default the legend goes outside, right of the axes.
 
     Returns
     -------
@@ -148,7 +157,7 @@ def plot_fits(x, y, curves, *, x_grid=None, truth=None, title="", ylim=(-2.0, 2.
     't'
     """
     if ax is None:
-        fig, ax = new_figure()
+        fig, ax = new_figure(width=6.4 if legend_loc else 8.2)  # room for a legend right of the axes
     else:
         fig = ax.figure
     if truth is not None:
@@ -162,7 +171,10 @@ def plot_fits(x, y, curves, *, x_grid=None, truth=None, title="", ylim=(-2.0, 2.
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=9)
+    if legend_loc is None:
+        legend_outside(ax)
+    else:
+        ax.legend(loc=legend_loc, fontsize=9)
     return fig
 
 
@@ -202,7 +214,7 @@ def plot_coefficient_path(lams, W, *, names=None, title="Ridge coefficients shri
     ax.set_xlabel("lambda (log scale)")
     ax.set_ylabel("coefficient value (symmetric log scale)")
     ax.set_title(title)
-    ax.legend(fontsize=8, ncol=2)
+    legend_outside(ax, fontsize=8)
     ax2.loglog(lams, np.linalg.norm(W, axis=1), color=COLORS["blue"], lw=2, label="||w||")
     ax2.set_xlabel("lambda (log scale)")
     ax2.set_ylabel("||w|| (log scale)")
@@ -244,13 +256,17 @@ def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="lin
     'log'
     """
     if ax is None:
-        fig, ax = new_figure()
+        fig, ax = new_figure(width=8.2)  # the legend sits right of the axes
     else:
         fig = ax.figure
     for i, (label, values) in enumerate(series.items()):
         c = COLORS[colors[i]] if colors else color(i)
         ls = linestyles[i] if linestyles else style(i)
-        ax.plot(x, values, color=c, ls=ls, lw=2, label=label)
+        # A dashed or dotted line is drawn above the solid ones (and a dotted one thicker), so a
+        # prediction that coincides with a measurement stays visible on top of it.
+        solid = ls in ("-", "solid")
+        ax.plot(x, values, color=c, ls=ls, lw=2.0 if ls not in (":", "dotted") else 2.6,
+                zorder=2.0 if solid else 2.1, label=label)
     k = len(series)
     for i, (label, pos) in enumerate((marks or {}).items()):
         ax.axvline(pos, color=color(k + i), ls=style(k + i), lw=1.2, label=label)
@@ -262,7 +278,7 @@ def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="lin
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(fontsize=9)
+    legend_outside(ax)
     return fig
 
 
@@ -293,7 +309,7 @@ def plot_errors_vs_lambda(lams, train, test, *, marks=None, title="Training and 
 
 
 def plot_coefficient_clouds(clouds, *, truth=None, title="Fitted weights over many training sets"):
-    """Scatter of two-feature weight vectors, one cloud per method.
+    """Scatter of two-feature weight vectors, one cloud per method, and a zoom on the tightest cloud.
 
     Parameters
     ----------
@@ -314,20 +330,49 @@ def plot_coefficient_clouds(clouds, *, truth=None, title="Fitted weights over ma
     >>> fig.axes[0].get_xlabel()
     'w1'
     """
-    fig, ax = new_figure(height=4.6)
+    from matplotlib.patches import Rectangle
+
+    clouds = {label: np.asarray(W, dtype=float) for label, W in clouds.items()}
+    fig, (ax, zoom) = new_figure(2, width=4.4, height=4.4)
     markers = ("o", "s", "^", "D")
-    for i, (label, W) in enumerate(clouds.items()):
-        W = np.asarray(W, dtype=float)
-        ax.scatter(W[:, 0], W[:, 1], s=14, alpha=0.6, color=color(i), marker=markers[i % 4], label=label,
-                   zorder=2 + i)
-    if truth is not None:
-        ax.scatter([truth[0]], [truth[1]], s=260, marker="*", facecolors="none", edgecolors=COLORS["black"],
-                   linewidths=1.2, zorder=1, label="true weights")
-    ax.set_aspect("equal", adjustable="datalim")
-    ax.set_xlabel("w1")
-    ax.set_ylabel("w2")
-    ax.set_title(title)
-    ax.legend(fontsize=9)
+
+    def draw(target, size, star):
+        for i, (label, W) in enumerate(clouds.items()):
+            target.scatter(W[:, 0], W[:, 1], s=size, alpha=0.55, color=color(i), marker=markers[i % 4], label=label,
+                           edgecolors="none", zorder=2 + i)
+        if truth is not None:
+            # Drawn last, black with a white rim: it stays visible inside a dense cloud.
+            target.scatter([truth[0]], [truth[1]], s=star, marker="*", color=COLORS["black"], edgecolors="white",
+                           linewidths=1.2, zorder=10, label="true weights")
+        target.set_xlabel("w1")
+        target.set_ylabel("w2")
+
+    def window(P, pad=0.08):
+        """The bulk of the points (1st to 99th percentile), padded: a few wild fits do not set the scale."""
+        lo, hi = np.percentile(P, 1, axis=0), np.percentile(P, 99, axis=0)
+        half = 0.5 * (1 + 2 * pad) * max((hi - lo).max(), 1e-9)
+        mid = 0.5 * (lo + hi)
+        return mid - half, mid + half
+
+    draw(ax, 14, 260)
+    everything = np.concatenate(list(clouds.values()) + ([np.asarray(truth, float)[None, :]] if truth is not None else []))
+    lo, hi = window(everything)
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_aspect("equal")
+    ax.set_title(title, fontsize=10)
+    # The right panel zooms on the tightest cloud (and the truth), where it would be a dot on the left.
+    spread = {label: np.ptp(np.percentile(W, [5, 95], axis=0), axis=0).max() for label, W in clouds.items()}
+    tight = min(spread, key=spread.get)
+    near = clouds[tight] if truth is None else np.vstack([clouds[tight], np.asarray(truth, float)[None, :]])
+    zlo, zhi = window(near, pad=0.25)
+    draw(zoom, 22, 320)
+    zoom.set_xlim(zlo[0], zhi[0])
+    zoom.set_ylim(zlo[1], zhi[1])
+    zoom.set_aspect("equal")
+    zoom.set_title(f"Zoom on the {tight} cloud", fontsize=10)
+    ax.add_patch(Rectangle(zlo, *(zhi - zlo), fill=False, ec="0.3", lw=1.0, ls="--", zorder=11))
+    legend_outside(zoom)
     return fig
 
 
@@ -425,7 +470,7 @@ def plot_penalty_geometry(X, y, solutions, *, paths=None, title="", lim=None, ax
         ax.plot(C[:, 0], C[:, 1], color=color(i), ls="-", lw=2.6, zorder=4)
         ax.plot([w[0]], [w[1]], markers[i % 4], ms=9, color=color(i), zorder=5,
                 label=f"{label}: ({w[0]:.2f}, {w[1]:.2f}), its ball and contour")
-    ax.legend(fontsize=8, loc="upper left")
+    legend_outside(ax, fontsize=8)
     return fig
 
 
@@ -522,7 +567,9 @@ def plot_prediction_spread(x, panels, *, truth=None, title="Predictions from man
         ax.set_xlabel("x")
         ax.set_ylabel("prediction")
         ax.set_title(label)
-        ax.legend(loc="lower right", fontsize=8)
+    # One legend for all panels, below them, where it hides no curve.
+    handles = [line for line in axes[0].get_lines() if not line.get_label().startswith("_")]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9)
     fig.suptitle(title)
     return fig
 
@@ -531,7 +578,7 @@ __all__ += ["plot_heatmap"]
 
 
 def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_label, marks=None, fmt=".3f",
-                 cmap="viridis", vmin=None, vmax=None, ax=None):
+                 cmap="viridis", vmin=None, vmax=None, ax=None, scale="auto"):
     """A grid of values as coloured cells, each annotated with its value.
 
     Parameters
@@ -551,6 +598,10 @@ def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_
         A perceptually uniform, colour-blind-safe colour map ("viridis" or "cividis").
     vmin, vmax : float, optional
         Colour limits, to share one scale between two heatmaps.
+    scale : {"auto", "linear", "log"}, default "auto"
+        Colour scale; "auto" is logarithmic when all values are positive and the
+        largest is more than 3 times the smallest (an error grid, where a linear
+        scale spends its colours on a few bad cells and the rest look alike).
     ax : Axes, optional
         Draw into this Axes instead of a new figure.
 
@@ -565,8 +616,8 @@ def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_
     ...                    title="t", cbar_label="error", marks=[(0, 1)])
     >>> [t.get_text() for t in fig.axes[0].texts]
     ['1.000', '2.000', '3.000', '4.000']
-    >>> fig.axes[1].get_ylabel()
-    'error'
+    >>> fig.axes[1].get_ylabel()  # 1 to 4: more than a factor of 3, so a log colour scale
+    'error (log scale)'
     """
     from matplotlib.patches import Rectangle
 
@@ -575,10 +626,17 @@ def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_
         fig, ax = new_figure(width=5.4, height=4.2)
     else:
         fig = ax.figure
-    im = ax.imshow(values, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
-    lo, hi = im.get_clim()
+    from matplotlib.colors import LogNorm, Normalize
+
+    scale = v.check_choice("scale", scale, ("auto", "linear", "log"))
+    lo = np.nanmin(values) if vmin is None else vmin
+    hi = np.nanmax(values) if vmax is None else vmax
+    if scale == "auto":
+        scale = "log" if lo > 0 and hi > 3 * lo else "linear"
+    norm = LogNorm(lo, hi) if scale == "log" else Normalize(lo, hi)
+    im = ax.imshow(values, origin="lower", cmap=cmap, norm=norm, aspect="auto")
     for (i, j), val in np.ndenumerate(values):
-        light = (val - lo) < 0.6 * (hi - lo) if hi > lo else True  # dark cells get white text
+        light = float(norm(val)) < 0.6 if hi > lo else True  # dark cells get white text
         ax.text(j, i, format(val, fmt), ha="center", va="center", fontsize=9,
                 color="white" if light else "black")
     for i, j in marks or []:
@@ -588,7 +646,7 @@ def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
-    fig.colorbar(im, ax=ax, label=cbar_label)
+    fig.colorbar(im, ax=ax, label=cbar_label + (" (log scale)" if scale == "log" else ""))
     return fig
 
 
@@ -602,7 +660,9 @@ def layout_problems(fig, *, margin: float = 0.5) -> list:
     matplotlib actually draws (titles, axis labels, tick labels, legend entries,
     annotations) is recorded with its window extent. Reported: a text or a
     legend whose extent leaves the figure's bbox by more than ``margin``
-    pixels, and two drawn tick labels of one axis that overlap.
+    pixels, a legend inside an axes that hides a data point (a vertex of a
+    line or a marker of a scatter, inside the axes' view), and two drawn tick
+    labels of one axis that overlap.
 
     Returns
     -------
@@ -654,6 +714,16 @@ def layout_problems(fig, *, margin: float = 0.5) -> list:
     for legend in legends:
         if legend is not None and legend.get_visible() and off(legend.get_window_extent(renderer)):
             problems.append(f"a legend leaves the canvas: {where(legend.get_window_extent(renderer))}")
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or not legend.get_visible():
+            continue
+        box = legend.get_window_extent(renderer)
+        for artist, xy in _data_points(ax):
+            inside = ((xy[:, 0] > box.x0) & (xy[:, 0] < box.x1) & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1))
+            if inside.any():
+                problems.append(f"the legend of the axes titled {ax.get_title()!r} hides {int(inside.sum())} "
+                                f"data point(s) of {artist.get_label()!r}")
     extent = {id(t): e for t, e in drawn}
     for ax in fig.axes:
         for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
@@ -665,3 +735,26 @@ def layout_problems(fig, *, margin: float = 0.5) -> list:
                         problems.append(f"{name} tick labels {a.get_text()!r} and {b.get_text()!r} overlap"
                                         f" in the axes titled {ax.get_title()!r}")
     return problems
+
+
+def _data_points(ax):
+    """(artist, display coordinates of its data points within the view) for the lines and scatters of ``ax``."""
+    from matplotlib.collections import PathCollection
+
+    view = ax.bbox
+    out = []
+    for artist in list(ax.get_lines()) + [c for c in ax.collections if isinstance(c, PathCollection)]:
+        if not artist.get_visible():
+            continue
+        if isinstance(artist, PathCollection):
+            xy = artist.get_offset_transform().transform(artist.get_offsets())
+        else:
+            data = np.column_stack([np.asarray(artist.get_xdata(), float), np.asarray(artist.get_ydata(), float)])
+            if data.shape[0] == 2 and artist.get_transform() is not ax.transData:
+                continue  # axhline / axvline: two ends on the axes' edges, not data points
+            xy = artist.get_transform().transform(data)
+        xy = xy[np.all(np.isfinite(xy), axis=1)]
+        xy = xy[(xy[:, 0] >= view.x0) & (xy[:, 0] <= view.x1) & (xy[:, 1] >= view.y0) & (xy[:, 1] <= view.y1)]
+        if xy.size:
+            out.append((artist, xy))
+    return out

@@ -104,4 +104,10 @@ def test_prediction_spread_plot():
     g = np.linspace(-1, 1, 5)
     fig = plot_prediction_spread(g, {"a": (np.zeros((3, 5)), g), "b": (np.ones((3, 5)), g)}, truth=g, title="T")
     assert [ax.get_title() for ax in fig.axes] == ["a", "b"] and fig._suptitle.get_text() == "T"
-    assert all(ax.get_xlabel() == "x" and ax.get_legend() is not None for ax in fig.axes)
+    assert all(ax.get_xlabel() == "x" for ax in fig.axes)
+    # Every labelled curve of every panel is explained by a legend (one below the panels, hiding no curve).
+    shown = {t.get_text() for legend in [ax.get_legend() for ax in fig.axes] + fig.legends if legend is not None
+             for t in legend.get_texts()}
+    labels = {line.get_label() for ax in fig.axes for line in ax.get_lines() if not line.get_label().startswith("_")}
+    assert labels and labels <= shown, labels - shown
+    assert shown == {"fit to one training set", "average fit", "true curve"}

@@ -205,3 +205,56 @@ def test_draw_must_be_callable():
 
     with pytest.raises(TypeError, match="^draw"):
         FigureDemo(new_figure()[0], "not a function", {"a": W.FloatSlider()}, animated=[])
+
+
+def control_positions(demo, k=5):
+    """Each control across its range with the others at their start, then every corner of the ranges."""
+    import itertools
+
+    start = demo.values()
+    out = [{**start, name: value} for name, c in demo.controls.items() for value in moves(c, k)]
+    ends = [moves(c, 2) if not hasattr(c, "options") else list(c.options) for c in demo.controls.values()]
+    out += [dict(zip(demo.controls, combo)) for combo in itertools.product(*ends)]
+    return out
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_no_text_leaves_the_canvas_at_any_control_position(name):
+    from l2reg.plotting import layout_problems
+
+    demo = DEMOS[name]()
+    seen = 0
+    for values in control_positions(demo):
+        demo.set(**values)
+        problems = layout_problems(demo.fig)
+        assert problems == [], f"{name} at {values}: {problems}"
+        assert demo.readout.value, f"{name} at {values}: no readout"
+        seen += 1
+    assert seen >= 2 * len(demo.controls)
+
+
+def test_layout_check_catches_a_label_off_the_canvas():
+    from l2reg.plotting import layout_problems, new_figure
+
+    fig, ax = new_figure()
+    ax.set_ylabel("weight")
+    assert layout_problems(fig) == []
+    fig.set_layout_engine("none")
+    ax.set_position([0.0, 0.1, 0.9, 0.8])  # the y label and tick labels now hang off the left edge
+    problems = layout_problems(fig)
+    assert any("'weight' leaves the canvas" in p for p in problems), problems
+
+
+def test_animated_must_be_artists_of_the_figure():
+    import ipywidgets as W
+
+    from l2reg.plotting import new_figure
+    from l2reg.widgets import FigureDemo
+
+    fig, ax = new_figure()
+    other, other_ax = new_figure()
+    (stranger,) = other_ax.plot([0, 1])
+    with pytest.raises(ValueError, match="^animated: expected artists of the figure"):
+        FigureDemo(fig, lambda a: None, {"a": W.FloatSlider()}, animated=[stranger])
+    with pytest.raises(ValueError, match="^animated"):
+        FigureDemo(fig, lambda a: None, {"a": W.FloatSlider()}, animated=["line"])

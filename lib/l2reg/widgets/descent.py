@@ -60,14 +60,14 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
     contours = LineCollection([], cmap="viridis", linewidths=0.8, zorder=1)
     ax_c.add_collection(contours, autolim=False)
     state = {"lam": None}
-    (path_line,) = ax_c.plot([], [], "-o", ms=3, lw=1.2, color=COLORS["vermillion"], label="gradient descent")
-    (opt_dot,) = ax_c.plot([], [], "*", ms=16, color=COLORS["black"], label="minimizer")
+    (path_line,) = ax_c.plot([], [], "-o", ms=1.8, lw=0.7, color=COLORS["vermillion"],
+                          label="gradient descent")  # thin: a zig-zag across a narrow valley stays readable
+    (opt_dot,) = ax_c.plot([], [], "*", ms=13, mfc="none", mew=1.5, color=COLORS["black"], label="minimizer")
     ax_c.set_xlim(-half, half)
     ax_c.set_ylim(-half, half)
     ax_c.set_xlabel("w1")
     ax_c.set_ylabel("w2")
     ax_c.set_title("Ridge loss and gradient descent from the origin")
-    ax_c.legend(fontsize=9, loc="upper left")
     (dist_line,) = ax_d.semilogy([], [], color=COLORS["blue"], lw=2, label="||w_t - w*||")
     (rate_line,) = ax_d.semilogy([], [], color=COLORS["orange"], ls="--", lw=1.5, label="predicted rate")
     ax_d.set_xlim(0, steps)
@@ -75,7 +75,9 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
     ax_d.set_xlabel("step t")
     ax_d.set_ylabel("distance to the minimizer (log scale)")
     ax_d.set_title("Distance to the minimizer per step")
-    ax_d.legend(fontsize=9, loc="lower left")
+
+    # One legend below both panels: the path and the distance curves go anywhere in their panels.
+    fig.legend(handles=[path_line, opt_dot, dist_line, rate_line], loc="outside lower center", ncol=4, fontsize=9)
 
     def draw(lam, lr):
         w_star = ridge_fit(X, y, lam, fit_intercept=False)[0]
@@ -103,7 +105,7 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
         "lam": log_slider(max(lam, 1e-4), min_exp=-4, max_exp=1, description="lambda"),
         "lr": log_slider(lr, min_exp=-3, max_exp=0.5, description="learning rate"),
     }
-    return FigureDemo(fig, draw, controls, animated=[contours, path_line, opt_dot, dist_line, rate_line])
+    return FigureDemo(fig, draw, controls, animated=[contours, opt_dot, path_line, dist_line, rate_line])
 
 
 #: The step counts ``weight_decay_demo`` can show. Changing the range is a new view of
@@ -294,8 +296,9 @@ def adamw_demo(*, lr=0.01, weight_decay=0.1, steps=300, scales=(10.0, 0.1)):
         ax.set_ylim(bottom, top)
         ax.set_xlabel("step t")
         ax.set_ylabel("weight w")
-        ax.legend(fontsize=8, loc="lower left")
         ax.set_title(name, fontsize=10)
+    # One legend for both panels, below them: outside the data at every setting.
+    fig.legend(handles=lines["adam"], loc="outside lower center", ncol=2, fontsize=9)
 
     def draw(lr, weight_decay):
         r = adam_decay_race(lr, weight_decay, steps, scales=scales)

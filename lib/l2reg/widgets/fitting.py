@@ -6,10 +6,35 @@ import numpy as np
 
 from .. import _validation as v
 from ..demos import PolynomialRidge
-from ..plotting import COLORS, new_figure, plot_fits
+from ..plotting import COLORS, legend_outside, new_figure, plot_fits
 from .core import FigureDemo, lambda_slider
 
 __all__ = ["lambda_fit_demo", "lambda_sweep_demo"]
+
+
+class _ErrorPanel:
+    """The panel lessons 01 and 05 share: training and held-out error over lambda, and the current lambda."""
+
+    def __init__(self, ax, lams, train, held_out, *, held_out_name, lam, title, best=None):
+        ax.loglog(lams, train, color=COLORS["blue"], lw=2, label="training error")
+        ax.loglog(lams, held_out, color=COLORS["orange"], lw=2, ls="--", label=f"{held_out_name} error")
+        if best is not None:
+            k = int(np.argmin(held_out))
+            ax.plot([lams[k]], [held_out[k]], "*", ms=15, color=COLORS["vermillion"],
+                    label=f"chosen lambda = {lams[k]:.2g}")
+        self.marker = ax.axvline(lam, color=COLORS["black"], lw=1.2, ls=":", label="current lambda")
+        (self.train_dot,) = ax.plot([lam], [np.nan], "o", color=COLORS["blue"])
+        (self.held_out_dot,) = ax.plot([lam], [np.nan], "s", color=COLORS["orange"])
+        ax.set_xlabel("lambda (log scale)")
+        ax.set_ylabel("mean squared error (log scale)")
+        ax.set_title(title)
+        legend_outside(ax, fontsize=8)
+        self.animated = [self.marker, self.train_dot, self.held_out_dot]
+
+    def update(self, lam, train, held_out):
+        self.marker.set_xdata([lam, lam])
+        self.train_dot.set_data([lam], [train])
+        self.held_out_dot.set_data([lam], [held_out])
 
 
 def lambda_fit_demo(problem=None, *, lam=1e-3, min_exp=-8, max_exp=2):
@@ -50,29 +75,21 @@ def lambda_fit_demo(problem=None, *, lam=1e-3, min_exp=-8, max_exp=2):
     fig, (ax_fit, ax_err) = new_figure(2, width=5.0, height=3.8)
     start = problem.state(lam)
     plot_fits(problem.x_train, problem.y_train, {"ridge fit": start["y_grid"]},
-              x_grid=problem.x_grid, truth=problem.truth, ax=ax_fit, title="Ridge fit at the current lambda")
+              x_grid=problem.x_grid, truth=problem.truth, ax=ax_fit, title="Ridge fit at the current lambda",
+              legend_loc="lower right")  # below the data at every lambda of the slider (rendered and checked)
     fit_line = ax_fit.lines[-1]
-    ax_err.loglog(lams, sweep["train_mse"], color=COLORS["blue"], lw=2, label="training error")
-    ax_err.loglog(lams, sweep["test_mse"], color=COLORS["orange"], lw=2, ls="--", label="test error")
-    marker = ax_err.axvline(lam, color=COLORS["black"], lw=1.2, ls=":", label="current lambda")
-    (train_dot,) = ax_err.plot([lam], [start["train_mse"]], "o", color=COLORS["blue"])
-    (test_dot,) = ax_err.plot([lam], [start["test_mse"]], "s", color=COLORS["orange"])
-    ax_err.set_xlabel("lambda (log scale)")
-    ax_err.set_ylabel("mean squared error (log scale)")
-    ax_err.set_title("Error against lambda")
-    ax_err.legend(fontsize=9, loc="center left")
+    panel = _ErrorPanel(ax_err, lams, sweep["train_mse"], sweep["test_mse"], held_out_name="test", lam=lam,
+                        title="Error against lambda")
 
     def draw(lam):
         s = problem.state(lam)
         fit_line.set_ydata(s["y_grid"])
-        marker.set_xdata([lam, lam])
-        train_dot.set_data([lam], [s["train_mse"]])
-        test_dot.set_data([lam], [s["test_mse"]])
+        panel.update(lam, s["train_mse"], s["test_mse"])
         return f"lambda = {lam:.1e}: training MSE {s['train_mse']:.3f}, test MSE {s['test_mse']:.3f}"
 
     points = ax_fit.collections[-1]  # the training points stay above the fit
     return FigureDemo(fig, draw, {"lam": lambda_slider(lam, min_exp=min_exp, max_exp=max_exp)},
-                      animated=[fit_line, points, marker, train_dot, test_dot])
+                      animated=[fit_line, points, *panel.animated])
 
 
 def lambda_sweep_demo(sweep, *, lam=None, min_exp=-4, max_exp=2, truth=None):
@@ -117,18 +134,9 @@ def lambda_sweep_demo(sweep, *, lam=None, min_exp=-4, max_exp=2, truth=None):
     lam = sweep.best_lam if lam is None else v.as_nonnegative("lam", lam)
     p = sweep.X_train.shape[1]
     fig, (ax_err, ax_w) = new_figure(2, width=5.0, height=3.8)
-    ax_err.loglog(sweep.lams, sweep.train_mse, color=COLORS["blue"], lw=2, label="training error")
-    ax_err.loglog(sweep.lams, sweep.val_mse, color=COLORS["orange"], lw=2, ls="--", label="validation error")
-    ax_err.plot([sweep.best_lam], [sweep.val_mse[sweep.best]], "*", ms=15, color=COLORS["vermillion"],
-                label=f"chosen lambda = {sweep.best_lam:.2g}")
-    marker = ax_err.axvline(lam, color=COLORS["black"], lw=1.2, ls=":", label="current lambda")
+    panel = _ErrorPanel(ax_err, sweep.lams, sweep.train_mse, sweep.val_mse, held_out_name="validation", lam=lam,
+                        title="Training and validation error", best=True)
     start = sweep.state(lam)
-    (train_dot,) = ax_err.plot([lam], [start["train_mse"]], "o", color=COLORS["blue"])
-    (val_dot,) = ax_err.plot([lam], [start["val_mse"]], "s", color=COLORS["orange"])
-    ax_err.set_xlabel("lambda (log scale)")
-    ax_err.set_ylabel("mean squared error (log scale)")
-    ax_err.set_title("Training and validation error")
-    ax_err.legend(fontsize=9, loc="lower right")
     index = np.arange(1, p + 1)
     if truth is not None:
         truth = v.as_vector("truth", truth, length=p, other="the columns of the sweep's X_train")
@@ -140,15 +148,13 @@ def lambda_sweep_demo(sweep, *, lam=None, min_exp=-4, max_exp=2, truth=None):
     ax_w.set_xlabel("feature j")
     ax_w.set_ylabel("weight w_j")
     ax_w.set_title("Weights at the current lambda")
-    ax_w.legend(fontsize=9, loc="upper right")
+    legend_outside(ax_w, fontsize=8)
 
     def draw(lam):
         s = sweep.state(lam)
-        marker.set_xdata([lam, lam])
-        train_dot.set_data([lam], [s["train_mse"]])
-        val_dot.set_data([lam], [s["val_mse"]])
+        panel.update(lam, s["train_mse"], s["val_mse"])
         w_dots.set_ydata(s["w"])
         return f"lambda = {lam:.1e}: training MSE {s['train_mse']:.3f}, validation MSE {s['val_mse']:.3f}"
 
     return FigureDemo(fig, draw, {"lam": lambda_slider(lam, min_exp=min_exp, max_exp=max_exp)},
-                      animated=[marker, train_dot, val_dot, w_dots])
+                      animated=[*panel.animated, w_dots])

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..demos import PENALTIES, loss_contour, penalized_solution, penalty_boundary
-from ..plotting import COLORS, loss_plane, new_figure
+from ..plotting import COLORS, legend_outside, loss_plane, new_figure
 from .core import FigureDemo, log_slider
 
 __all__ = ["geometry_demo"]
@@ -51,13 +51,13 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
     kind = v.check_choice("kind", kind, PENALTIES)
     lams = np.logspace(-3, 2, 121)
     paths = {k: np.array([penalized_solution(X, y, s, k) for s in lams]) for k in PENALTIES}
-    fig, ax = new_figure(width=6.2, height=6.0)
+    fig, ax = new_figure(width=8.4, height=5.6)
     loss_plane(ax, X, y, title="Data-loss contours and the penalized solution")
     (path_line,) = ax.plot([], [], color=COLORS["blue"], lw=2, label="path of solutions as lambda grows")
     (ball,) = ax.plot([], [], color=COLORS["orange"], ls="--", lw=2, label="penalty ball through the solution")
     (touch,) = ax.plot([], [], color=COLORS["vermillion"], lw=2.6, label="data-loss contour through the solution")
     (point,) = ax.plot([], [], "o", ms=9, color=COLORS["vermillion"], label="solution at this lambda")
-    ax.legend(fontsize=9, loc="upper left")
+    legend_outside(ax, fontsize=8)
 
     def draw(lam, kind):
         w = penalized_solution(X, y, lam, kind)

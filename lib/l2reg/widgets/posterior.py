@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..demos import one_weight_densities
-from ..plotting import COLORS, new_figure
+from ..plotting import COLORS, legend_outside, new_figure
 from .core import FigureDemo, log_slider
 
 __all__ = ["prior_width_demo"]
@@ -77,7 +77,7 @@ def prior_width_demo(x, y, sigma, *, tau=0.5):
     ax2.set_xlabel("prior width tau (log scale)")
     ax2.set_ylabel("weight w")
     ax2.set_title("Wider prior, weaker penalty")
-    ax2.legend(fontsize=8, loc="lower right")
+    legend_outside(ax2, fontsize=8)
 
     def draw(tau):
         d = one_weight_densities(x, y, sigma, tau, grid)
