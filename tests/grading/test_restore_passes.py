@@ -9,21 +9,19 @@ rebuilt notebook: type, source and ``metadata.l2reg`` of every cell, in order.
 The grading suite's cases (``submission_kit.cases``) and the test here that covers
 each one's rebuild (the sandboxed run still checks the score it leads to):
 
-======================  ==========================================================
-tamper_edited_test      test_changed_official_cells_are_flagged_and_restored[0]
-tamper_deleted_test     test_deleted_official_cells[test_quiz-...]
-tamper_duplicated_test  test_duplicated_test_cell_is_flagged_once
-tamper_reordered        test_reordered_official_cells
-tamper_retyped          test_retyped_official_cells[test_quiz-markdown-...]
-tamper_points           test_changed_official_cells_are_flagged_and_restored[2]
-tamper_kernelspec       test_kernelspec[kernelspec0-kernelspec changed]
-tamper_stripped         test_all_metadata_stripped
-broken_missing_cell     test_deleted_official_cells[answer-...]
-honest_helper_cell      test_helper_cell_is_kept_after_the_official_cell_it_followed
-honest_untouched        test_untouched_release_runs_the_stubs_as_answers
-runaway_*, hostile_html test_added_cells_everywhere_and_what_is_dropped (cells inserted after official ones)
-broken_not_json, ...    test_restore_limits.py::test_unreadable_files_are_refused_with_the_reason
-======================  ==========================================================
+- tamper_edited_test: test_changed_official_cells_are_flagged_and_restored[edited test]
+- tamper_deleted_test: test_deleted_official_cells[test_quiz-...]
+- tamper_duplicated_test: test_duplicated_test_cell_is_flagged_once
+- tamper_reordered: test_reordered_official_cells
+- tamper_retyped: test_retyped_official_cells[test_quiz-markdown-...]
+- tamper_points: test_changed_official_cells_are_flagged_and_restored[points]
+- tamper_kernelspec: test_kernelspec[kernelspec0-kernelspec changed]
+- tamper_stripped: test_all_metadata_stripped
+- broken_missing_cell: test_deleted_official_cells[answer-...]
+- honest_helper_cell: test_helper_cell_is_kept_after_the_official_cell_it_followed
+- honest_untouched: test_untouched_release_runs_the_stubs_as_answers
+- runaway_*, hostile_html: test_added_cells_everywhere_and_what_is_dropped (cells inserted after official ones)
+- broken_not_json, ...: test_restore_limits.py::test_unreadable_files_are_refused_with_the_reason
 """
 
 from __future__ import annotations
@@ -160,7 +158,9 @@ def test_overwrite_pass_is_nbgraders_and_reports_without_logging(caplog):
     (lambda nb: nb.cells[mini.at(nb, "test_quiz")].metadata.nbgrader.update(checksum="0" * 32), []),
     (lambda nb: nb.cells[mini.at(nb, "test_quiz")].metadata.nbgrader.update(locked=False), []),  # grade cells are locked
     (lambda nb: nb.cells[mini.at(nb, "test_quiz")].metadata.update(editable=True, tags=["x"]), []),
-])
+], ids=["edited test", "edited locked markdown", "points", "points not a number", "points and source",
+        "test not graded", "answer not a solution", "answer locked", "answer graded", "checksum forged",
+        "test unlocked", "other metadata"])
 def test_changed_official_cells_are_flagged_and_restored(tamper, flags):
     student = submitted()
     tamper(student)
