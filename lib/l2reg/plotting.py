@@ -347,16 +347,19 @@ def plot_coefficient_clouds(clouds, *, truth=None, title="Fitted weights over ma
         target.set_xlabel("w1")
         target.set_ylabel("w2")
 
+    star = None if truth is None else np.asarray(truth, dtype=float)
+
     def window(P, pad=0.08):
-        """The bulk of the points (1st to 99th percentile), padded: a few wild fits do not set the scale."""
+        """The bulk of the points (1st to 99th percentile) and the truth, padded: a few wild fits do not set the scale."""
         lo, hi = np.percentile(P, 1, axis=0), np.percentile(P, 99, axis=0)
+        if star is not None:
+            lo, hi = np.minimum(lo, star), np.maximum(hi, star)
         half = 0.5 * (1 + 2 * pad) * max((hi - lo).max(), 1e-9)
         mid = 0.5 * (lo + hi)
         return mid - half, mid + half
 
     draw(ax, 14, 260)
-    everything = np.concatenate(list(clouds.values()) + ([np.asarray(truth, float)[None, :]] if truth is not None else []))
-    lo, hi = window(everything)
+    lo, hi = window(np.concatenate(list(clouds.values())))
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.set_aspect("equal")
@@ -364,8 +367,7 @@ def plot_coefficient_clouds(clouds, *, truth=None, title="Fitted weights over ma
     # The right panel zooms on the tightest cloud (and the truth), where it would be a dot on the left.
     spread = {label: np.ptp(np.percentile(W, [5, 95], axis=0), axis=0).max() for label, W in clouds.items()}
     tight = min(spread, key=spread.get)
-    near = clouds[tight] if truth is None else np.vstack([clouds[tight], np.asarray(truth, float)[None, :]])
-    zlo, zhi = window(near, pad=0.25)
+    zlo, zhi = window(clouds[tight], pad=0.25)
     draw(zoom, 22, 320)
     zoom.set_xlim(zlo[0], zhi[0])
     zoom.set_ylim(zlo[1], zhi[1])
