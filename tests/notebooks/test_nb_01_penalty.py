@@ -139,3 +139,78 @@ def test_quiz_answer_key(ns):
     X, y = rng.standard_normal((50, 3)), rng.standard_normal(50)
     np.testing.assert_allclose(ridge_fit(X, y, ns["q4"])[0], Ridge(alpha=5.0).fit(X, y).coef_, rtol=1e-8)
     assert ns["q5"] == "a"
+
+
+# ------------------------------------------------- typical wrong answers fail the visible tests
+
+from visible import assert_caught, prepare, run_visible, visible_test  # noqa: E402
+
+CLOSED_FORM_RIGHT = """
+def ridge_closed_form(X, y, lam):
+    n, p = np.shape(X)
+    return np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y)
+"""
+CLOSED_FORM_WRONG = {
+    "forgot n (sum for mean)": "return np.linalg.solve(X.T @ X + lam * np.eye(p), X.T @ y)",
+    "factor 2 on the penalty": "return np.linalg.solve(X.T @ X + 2 * n * lam * np.eye(p), X.T @ y)",
+    "wrong n (columns)": "return np.linalg.solve(X.T @ X + p * lam * np.eye(p), X.T @ y)",
+    "wrong sign": "return np.linalg.solve(X.T @ X - n * lam * np.eye(p), X.T @ y)",
+    "no penalty": "return np.linalg.lstsq(X, y, rcond=None)[0]",
+    "centres a copy": "Xc, yc = X - X.mean(0), y - y.mean()\n    return np.linalg.solve(Xc.T @ Xc + n * lam * np.eye(p), Xc.T @ yc)",
+    "centres in place": "X -= X.mean(0)\n    y -= y.mean()\n    return np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y)",
+    "returns (w, b)": "w = np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y)\n    return w, 0.0",
+    "returns a list": "return list(np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y))",
+    "penalty on XX^T": "return np.linalg.solve(X.T @ X + n * lam * np.ones((p, p)), X.T @ y)",
+}
+
+STANDARDIZE_RIGHT = """
+def standardize(X_train, X_test):
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    return (X_train - mean) / std, (X_test - mean) / std
+"""
+STANDARDIZE_WRONG = {
+    "test set's own statistics": "return (X_train - X_train.mean(0)) / X_train.std(0), (X_test - X_test.mean(0)) / X_test.std(0)",
+    "ddof=1": "m, s = X_train.mean(0), X_train.std(0, ddof=1)\n    return (X_train - m) / s, (X_test - m) / s",
+    "whole-matrix statistics": "m, s = X_train.mean(), X_train.std()\n    return (X_train - m) / s, (X_test - m) / s",
+    "row statistics": "m, s = X_train.mean(1, keepdims=True), X_train.std(1, keepdims=True)\n    return (X_train - m) / s, (X_test - m) / s",
+    "divides by the variance": "m, s = X_train.mean(0), X_train.var(0)\n    return (X_train - m) / s, (X_test - m) / s",
+    "pooled statistics": "Z = np.vstack([X_train, X_test])\n    m, s = Z.mean(0), Z.std(0)\n    return (X_train - m) / s, (X_test - m) / s",
+    "in place": "m, s = X_train.mean(0), X_train.std(0)\n    X_train -= m\n    X_train /= s\n    return X_train, (X_test - m) / s",
+    "centres only": "m = X_train.mean(0)\n    return X_train - m, X_test - m",
+    "forgets the test set": "m, s = X_train.mean(0), X_train.std(0)\n    return (X_train - m) / s, X_test",
+}
+
+
+def _define(right, body):
+    head = right.strip().splitlines()[0]
+    setup = {"ridge_closed_form": "    n, p = np.shape(X)\n", "standardize": ""}[head.split()[1].split("(")[0]]
+    return f"{head}\n{setup}    {body}\n"
+
+
+@pytest.fixture(scope="module")
+def closed_form_ns():
+    return prepare("01_penalty", "ex_closed_form", "test_closed_form")
+
+
+@pytest.fixture(scope="module")
+def standardize_ns():
+    return prepare("01_penalty", "ex_standardize", "test_standardize")
+
+
+def test_right_answers_pass_the_visible_tests(closed_form_ns, standardize_ns):
+    assert run_visible(*closed_form_ns, CLOSED_FORM_RIGHT, visible_test("01_penalty", "test_closed_form")) is None
+    assert run_visible(*standardize_ns, STANDARDIZE_RIGHT, visible_test("01_penalty", "test_standardize")) is None
+
+
+@pytest.mark.parametrize("mistake", CLOSED_FORM_WRONG)
+def test_closed_form_mistakes_fail(mistake, closed_form_ns):
+    exc = run_visible(*closed_form_ns, _define(CLOSED_FORM_RIGHT, CLOSED_FORM_WRONG[mistake]),
+                      visible_test("01_penalty", "test_closed_form"))
+    assert_caught(exc, mistake)
+
+
+@pytest.mark.parametrize("mistake", STANDARDIZE_WRONG)
+def test_standardize_mistakes_fail(mistake, standardize_ns):
+    exc = run_visible(*standardize_ns, _define(STANDARDIZE_RIGHT, STANDARDIZE_WRONG[mistake]),
+                      visible_test("01_penalty", "test_standardize"))
+    assert_caught(exc, mistake)

@@ -93,3 +93,65 @@ def test_quiz_answer_key(ns):
     assert ns["q3"] == pytest.approx(2 / 4)
     assert ns["q4"] == pytest.approx(np.linalg.cond(np.diag([100.0, 0.01]) + np.eye(2)))
     assert ns["q5"] == "b"
+
+
+# ------------------------------------------------- typical wrong answers fail the visible tests
+
+from visible import assert_caught, prepare, run_visible, visible_test  # noqa: E402
+
+GRAD_HEAD = "def ridge_grad(w, X, y, lam):\n    n = len(y)\n"
+GRAD_RIGHT = "return -2.0 / n * (X.T @ (y - X @ w)) + 2.0 * lam * w"
+GRAD_WRONG = {
+    "forgot the factor 2 of the data term": "return -1.0 / n * (X.T @ (y - X @ w)) + 2.0 * lam * w",
+    "forgot the factor 2 of the penalty": "return -2.0 / n * (X.T @ (y - X @ w)) + lam * w",
+    "sum for mean": "return -2.0 * (X.T @ (y - X @ w)) + 2.0 * lam * w",
+    "wrong n (columns)": "return -2.0 / X.shape[1] * (X.T @ (y - X @ w)) + 2.0 * lam * w",
+    "wrong sign of the data term": "return 2.0 / n * (X.T @ (y - X @ w)) + 2.0 * lam * w",
+    "wrong sign of the penalty": "return -2.0 / n * (X.T @ (y - X @ w)) - 2.0 * lam * w",
+    "penalty of the mean": "return -2.0 / n * (X.T @ (y - X @ w)) + 2.0 * lam * w / n",
+    "centres X in place": "X -= X.mean(0)\n    return -2.0 / n * (X.T @ (y - X @ w)) + 2.0 * lam * w",
+    "centres a copy": "Xc = X - X.mean(0)\n    return -2.0 / n * (Xc.T @ (y - Xc @ w)) + 2.0 * lam * w",
+    "updates w in place": "w *= 1.0\n    w += 0.0\n    g = -2.0 / n * (X.T @ (y - X @ w)) + 2.0 * lam * w\n    w -= g\n    return g",
+    "returns the loss": "return np.mean((y - X @ w) ** 2) + lam * w @ w",
+}
+DESCENT_HEAD = "def gradient_descent(X, y, lam, lr, steps):\n    w = np.zeros(np.shape(X)[1])\n"
+DESCENT_RIGHT = "for _ in range(steps):\n        w = w - lr * ridge_gradient(w, X, y, lam)\n    return w"
+DESCENT_WRONG = {
+    "one step too many": "for _ in range(steps + 1):\n        w = w - lr * ridge_gradient(w, X, y, lam)\n    return w",
+    "one step too few": "for _ in range(steps - 1):\n        w = w - lr * ridge_gradient(w, X, y, lam)\n    return w",
+    "wrong sign": "for _ in range(steps):\n        w = w + lr * ridge_gradient(w, X, y, lam)\n    return w",
+    "no penalty": "for _ in range(steps):\n        w = w - lr * ridge_gradient(w, X, y, 0.0)\n    return w",
+    "starts from ones": "w = np.ones_like(w)\n    for _ in range(steps):\n        w = w - lr * ridge_gradient(w, X, y, lam)\n    return w",
+    "centres X in place": "X -= X.mean(0)\n    for _ in range(steps):\n        w = w - lr * ridge_gradient(w, X, y, lam)\n    return w",
+    "centres copies": "X, y = X - X.mean(0), y - y.mean()\n    for _ in range(steps):\n        w = w - lr * ridge_gradient(w, X, y, lam)\n    return w",
+    "decay applied after the step": "for _ in range(steps):\n        w = (1 - 2 * lr * lam) * (w - lr * ridge_gradient(w, X, y, 0.0))\n    return w",
+    "returns the path": "path = [w]\n    for _ in range(steps):\n        w = w - lr * ridge_gradient(w, X, y, lam)\n        path.append(w)\n    return np.array(path)",
+}
+
+
+@pytest.fixture(scope="module")
+def grad_ns():
+    return prepare("02_gradient", "ex_gradient", "test_gradient")
+
+
+@pytest.fixture(scope="module")
+def descent_ns():
+    return prepare("02_gradient", "ex_descent", "test_descent")
+
+
+def test_right_answers_pass_the_visible_tests(grad_ns, descent_ns):
+    assert run_visible(*grad_ns, GRAD_HEAD + "    " + GRAD_RIGHT, visible_test("02_gradient", "test_gradient")) is None
+    assert run_visible(*descent_ns, DESCENT_HEAD + "    " + DESCENT_RIGHT,
+                       visible_test("02_gradient", "test_descent")) is None
+
+
+@pytest.mark.parametrize("mistake", GRAD_WRONG)
+def test_gradient_mistakes_fail(mistake, grad_ns):
+    exc = run_visible(*grad_ns, GRAD_HEAD + "    " + GRAD_WRONG[mistake], visible_test("02_gradient", "test_gradient"))
+    assert_caught(exc, mistake)
+
+
+@pytest.mark.parametrize("mistake", DESCENT_WRONG)
+def test_descent_mistakes_fail(mistake, descent_ns):
+    exc = run_visible(*descent_ns, DESCENT_HEAD + "    " + DESCENT_WRONG[mistake], visible_test("02_gradient", "test_descent"))
+    assert_caught(exc, mistake)

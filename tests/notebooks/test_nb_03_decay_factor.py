@@ -76,3 +76,80 @@ def test_quiz_answer_key(ns):
     np.testing.assert_allclose(step, w - 0.1 * 2 * 0.003 * w)
     assert ns["q4"] == "b"
     assert ns["q5"] == pytest.approx(math.log(0.5) / math.log(decay_factor(0.01, 0.05)), rel=1e-9)
+
+
+# ------------------------------------------------- typical wrong answers fail the visible tests
+
+from visible import assert_caught, prepare, run_visible, visible_test  # noqa: E402
+
+STEP_HEAD = "def decay_step(w, grad_data, lr, lam):\n"
+STEP_RIGHT = "    return (1 - 2 * lr * lam) * w - lr * grad_data"
+STEP_WRONG = {
+    "forgot the factor 2": "    return (1 - lr * lam) * w - lr * grad_data",
+    "decay after the step": "    return (1 - 2 * lr * lam) * (w - lr * grad_data)",
+    "wrong sign of the data step": "    return (1 - 2 * lr * lam) * w + lr * grad_data",
+    "wrong sign of the decay": "    return (1 + 2 * lr * lam) * w - lr * grad_data",
+    "no learning rate in the decay": "    return (1 - 2 * lam) * w - lr * grad_data",
+    "no decay": "    return w - lr * grad_data",
+    "in place": "    w *= 1 - 2 * lr * lam\n    w -= lr * grad_data\n    return w",
+    "returns only the decay": "    return (1 - 2 * lr * lam) * w",
+}
+STEPS_HEAD = "import math\ndef steps_to_shrink(lr, lam, fraction):\n    f = abs(1 - 2 * lr * lam)\n"
+STEPS_RIGHT = """    if f >= 1:
+        return math.inf
+    if f == 0:
+        return 1
+    t = math.ceil(math.log(fraction) / math.log(f))
+    while t > 0 and f ** (t - 1) <= fraction:
+        t -= 1
+    while f ** t > fraction:
+        t += 1
+    return t"""
+STEPS_WRONG = {
+    "unguarded ceil": "    if f >= 1:\n        return math.inf\n    if f == 0:\n        return 1\n"
+                      "    return math.ceil(math.log(fraction) / math.log(f))",
+    "floor": "    if f >= 1:\n        return math.inf\n    if f == 0:\n        return 1\n"
+             "    return math.floor(math.log(fraction) / math.log(f))",
+    "round": "    if f >= 1:\n        return math.inf\n    if f == 0:\n        return 1\n"
+             "    return round(math.log(fraction) / math.log(f))",
+    "no abs (sign ignored)": "    f = 1 - 2 * lr * lam\n    if f >= 1 or f <= -1:\n        return math.inf\n    if f <= 0:\n        return 1\n"
+                             "    return math.ceil(math.log(fraction) / math.log(f))",
+    "f > 1 instead of f >= 1": "    if f > 1:\n        return math.inf\n    if f == 0:\n        return 1\n"
+                               "    return math.ceil(math.log(fraction) / math.log(f))",
+    "zero factor gives 0 steps": "    if f >= 1:\n        return math.inf\n    if f == 0:\n        return 0\n"
+                                 "    t = math.ceil(math.log(fraction) / math.log(f))\n    while f ** t > fraction:\n        t += 1\n    return t",
+    "strict inequality (|w_t| < fraction)": "    if f >= 1:\n        return math.inf\n    if f == 0:\n        return 1\n    t = 0\n"
+                                           "    while f ** t >= fraction:\n        t += 1\n    return t",
+    "one step too many": "    if f >= 1:\n        return math.inf\n    if f == 0:\n        return 1\n"
+                         "    return math.floor(math.log(fraction) / math.log(f)) + 1",
+    "a large number for never": "    if f >= 1:\n        return 10 ** 9\n    if f == 0:\n        return 1\n"
+                                "    t = math.ceil(math.log(fraction) / math.log(f))\n    while t > 0 and f ** (t - 1) <= fraction:\n"
+                                "        t -= 1\n    while f ** t > fraction:\n        t += 1\n    return t",
+}
+
+
+@pytest.fixture(scope="module")
+def step_ns():
+    return prepare("03_decay_factor", "ex_decay_step", "test_decay_step")
+
+
+@pytest.fixture(scope="module")
+def steps_ns():
+    return prepare("03_decay_factor", "ex_steps", "test_steps")
+
+
+def test_right_answers_pass_the_visible_tests(step_ns, steps_ns):
+    assert run_visible(*step_ns, STEP_HEAD + STEP_RIGHT, visible_test("03_decay_factor", "test_decay_step")) is None
+    assert run_visible(*steps_ns, STEPS_HEAD + STEPS_RIGHT, visible_test("03_decay_factor", "test_steps")) is None
+
+
+@pytest.mark.parametrize("mistake", STEP_WRONG)
+def test_decay_step_mistakes_fail(mistake, step_ns):
+    exc = run_visible(*step_ns, STEP_HEAD + STEP_WRONG[mistake], visible_test("03_decay_factor", "test_decay_step"))
+    assert_caught(exc, mistake)
+
+
+@pytest.mark.parametrize("mistake", STEPS_WRONG)
+def test_steps_mistakes_fail(mistake, steps_ns):
+    exc = run_visible(*steps_ns, STEPS_HEAD + STEPS_WRONG[mistake], visible_test("03_decay_factor", "test_steps"))
+    assert_caught(exc, mistake)

@@ -91,3 +91,85 @@ def test_quiz_answer_key(ns):
     np.testing.assert_allclose(
         elastic_net_fit(X, y, ns["q4"]),
         Lasso(alpha=0.05, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(X, y).coef_, atol=1e-9)
+
+
+# ------------------------------------------------- typical wrong answers fail the visible tests
+
+from visible import assert_caught, prepare, run_visible, visible_test  # noqa: E402
+
+RADIUS_HEAD = """def lambda_for_radius(X, y, radius):
+    norm = lambda lam: np.linalg.norm(ridge_fit(X, y, lam, fit_intercept=False)[0])
+    if norm(0.0) <= radius:
+        return 0.0
+"""
+
+
+def _bisect(lo="1e-12", hi="1.0", widen=True, fit="fit_intercept=False", cmp=">", iters=200, log=True):
+    norm = f"np.linalg.norm(ridge_fit(X, y, lam, {fit})[0])" if fit else "np.linalg.norm(ridge_fit(X, y, lam)[0])"
+    mid = "np.sqrt(lo * hi)" if log else "(lo + hi) / 2"
+    return f"""def lambda_for_radius(X, y, radius):
+    norm = lambda lam: {norm}
+    if norm(0.0) <= radius:
+        return 0.0
+    lo, hi = {lo}, {hi}
+    while {widen} and norm(hi) > radius:
+        hi *= 10
+    for _ in range({iters}):
+        mid = {mid}
+        if norm(mid) {cmp} radius:
+            lo = mid
+        else:
+            hi = mid
+    return float({mid})
+"""
+
+
+RADIUS_RIGHT = _bisect()
+RADIUS_WRONG = {
+    "unwidened bracket [1e-12, 1]": _bisect(widen=False),
+    "fixed bracket [1e-8, 1e4]": _bisect(lo="1e-8", hi="1e4", widen=False),
+    "lower end too high (1e-3)": _bisect(lo="1e-3"),
+    "comparison the wrong way": _bisect(cmp="<"),
+    "too few steps (20)": _bisect(iters=20),
+    "fits an intercept": _bisect(fit=""),
+    "returns an int for the inside case": RADIUS_HEAD.replace("return 0.0", "return 0") + "    return 1\n",
+    "tangency formula at the least-squares weights":
+        RADIUS_HEAD + "    w = ridge_fit(X, y, 0.0, fit_intercept=False)[0]\n"
+                      "    return float(-ridge_gradient(w * radius / np.linalg.norm(w), X, y, 0.0) @ w / (2 * radius ** 2))\n",
+}
+SOFT_HEAD = "def soft_threshold(z, t):\n"
+SOFT_RIGHT = "    z = np.asarray(z, dtype=float)\n    return np.sign(z) * np.maximum(np.abs(z) - t, 0.0)"
+SOFT_WRONG = {
+    "no sign": "    return np.maximum(z - t, 0.0)",
+    "no clamp at zero": "    return z - t * np.sign(z)",
+    "hard threshold": "    return z * (np.abs(z) > t)",
+    "clip": "    return np.clip(z, -t, t)",
+    "in place": "    z[np.abs(z) <= t] = 0.0\n    z -= t * np.sign(z)\n    return z",
+    "returns a list": "    return [float(np.sign(v) * max(abs(v) - t, 0.0)) for v in z]",
+    "shrinks by a factor": "    return z / (1 + t)",
+}
+
+
+@pytest.fixture(scope="module")
+def radius_ns():
+    return prepare("04_geometry", "ex_radius", "test_radius")
+
+
+@pytest.fixture(scope="module")
+def soft_ns():
+    return prepare("04_geometry", "ex_soft", "test_soft")
+
+
+def test_right_answers_pass_the_visible_tests(radius_ns, soft_ns):
+    assert run_visible(*radius_ns, RADIUS_RIGHT, visible_test("04_geometry", "test_radius")) is None
+    assert run_visible(*soft_ns, SOFT_HEAD + SOFT_RIGHT, visible_test("04_geometry", "test_soft")) is None
+
+
+@pytest.mark.parametrize("mistake", RADIUS_WRONG)
+def test_radius_mistakes_fail(mistake, radius_ns):
+    assert_caught(run_visible(*radius_ns, RADIUS_WRONG[mistake], visible_test("04_geometry", "test_radius")), mistake)
+
+
+@pytest.mark.parametrize("mistake", SOFT_WRONG)
+def test_soft_threshold_mistakes_fail(mistake, soft_ns):
+    assert_caught(run_visible(*soft_ns, SOFT_HEAD + SOFT_WRONG[mistake], visible_test("04_geometry", "test_soft")), mistake)

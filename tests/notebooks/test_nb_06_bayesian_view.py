@@ -70,3 +70,60 @@ def test_quiz_answer_key(ns):
     assert ridge_lambda(1.0, 1.0, 20) == pytest.approx(ridge_lambda(1.0, 1.0, 10) / 2) and ns["q2"] == "b"
     assert ns["q3"] == "b"
     assert ns["q4"] == pytest.approx(math.erf(2 / math.sqrt(2)), abs=0.006)
+
+
+# ------------------------------------------------- typical wrong answers fail the visible tests
+
+from visible import assert_caught, prepare, run_visible, visible_test  # noqa: E402
+
+MAP_HEAD = "def map_weights(X, y, sigma, tau):\n    n = np.shape(X)[0]\n"
+MAP_RIGHT = "    return ridge_fit(X, y, sigma ** 2 / (n * tau ** 2), fit_intercept=False)[0]"
+MAP_WRONG = {
+    "forgot n": "    return ridge_fit(X, y, sigma ** 2 / tau ** 2, fit_intercept=False)[0]",
+    "wrong n (columns)": "    return ridge_fit(X, y, sigma ** 2 / (X.shape[1] * tau ** 2), fit_intercept=False)[0]",
+    "standard deviations for variances": "    return ridge_fit(X, y, sigma / (n * tau), fit_intercept=False)[0]",
+    "upside down": "    return ridge_fit(X, y, tau ** 2 / (n * sigma ** 2), fit_intercept=False)[0]",
+    "forgot sigma": "    return ridge_fit(X, y, 1 / (n * tau ** 2), fit_intercept=False)[0]",
+    "a factor 2": "    return ridge_fit(X, y, sigma ** 2 / (2 * n * tau ** 2), fit_intercept=False)[0]",
+    "returns (w, b)": "    return ridge_fit(X, y, sigma ** 2 / (n * tau ** 2), fit_intercept=False)",
+    "centres X in place": "    X -= X.mean(0)\n    return ridge_fit(X, y, sigma ** 2 / (n * tau ** 2), fit_intercept=False)[0]",
+}
+COV_HEAD = "def posterior_covariance(X, sigma, tau):\n    p = np.shape(X)[1]\n"
+COV_RIGHT = "    return np.linalg.inv(X.T @ X / sigma ** 2 + np.eye(p) / tau ** 2)"
+COV_WRONG = {
+    "variances where precisions belong": "    return np.linalg.inv(X.T @ X * sigma ** 2 + np.eye(p) * tau ** 2)",
+    "noise variance for the prior precision": "    return np.linalg.inv(X.T @ X / sigma ** 2 + np.eye(p) * sigma ** 2)",
+    "prior variance for the noise precision": "    return np.linalg.inv(X.T @ X * tau ** 2 + np.eye(p) / tau ** 2)",
+    "standard deviations": "    return np.linalg.inv(X.T @ X / sigma + np.eye(p) / tau)",
+    "not inverted": "    return X.T @ X / sigma ** 2 + np.eye(p) / tau ** 2",
+    "the ridge matrix": "    n = np.shape(X)[0]\n    return np.linalg.inv(X.T @ X + n * sigma ** 2 / (n * tau ** 2) * np.eye(p))",
+    "missing sigma^2 factor": "    return np.linalg.inv(X.T @ X + sigma ** 2 / tau ** 2 * np.eye(p))",
+    "X X^T": "    return np.linalg.inv(X @ X.T / sigma ** 2 + np.eye(len(X)) / tau ** 2)",
+    "elementwise inverse": "    return 1 / (X.T @ X / sigma ** 2 + np.eye(p) / tau ** 2)",
+    "in place": "    X /= sigma\n    return np.linalg.inv(X.T @ X + np.eye(p) / tau ** 2)",
+}
+
+
+@pytest.fixture(scope="module")
+def map_ns():
+    return prepare("06_bayesian_view", "ex_map", "test_map")
+
+
+@pytest.fixture(scope="module")
+def cov_ns():
+    return prepare("06_bayesian_view", "ex_cov", "test_cov")
+
+
+def test_right_answers_pass_the_visible_tests(map_ns, cov_ns):
+    assert run_visible(*map_ns, MAP_HEAD + MAP_RIGHT, visible_test("06_bayesian_view", "test_map")) is None
+    assert run_visible(*cov_ns, COV_HEAD + COV_RIGHT, visible_test("06_bayesian_view", "test_cov")) is None
+
+
+@pytest.mark.parametrize("mistake", MAP_WRONG)
+def test_map_mistakes_fail(mistake, map_ns):
+    assert_caught(run_visible(*map_ns, MAP_HEAD + MAP_WRONG[mistake], visible_test("06_bayesian_view", "test_map")), mistake)
+
+
+@pytest.mark.parametrize("mistake", COV_WRONG)
+def test_covariance_mistakes_fail(mistake, cov_ns):
+    assert_caught(run_visible(*cov_ns, COV_HEAD + COV_WRONG[mistake], visible_test("06_bayesian_view", "test_cov")), mistake)
