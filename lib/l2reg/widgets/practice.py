@@ -63,7 +63,7 @@ def early_stopping_demo(es, *, step=30):
     v.check_instance("es", es, EarlyStopping)
     step = v.as_int("step", step, minimum=1, maximum=es.steps)
     t = np.arange(1, es.steps + 1)
-    fig, (ax_err, ax_w) = new_figure(2, width=5.2, height=4.2)
+    fig, (ax_err, ax_w) = new_figure(2, width=5.2, height=4.6)
     ax_err.plot(t, es.train_gd[1:], color=COLORS["blue"], lw=2, label="training, no decay")
     ax_err.plot(t, es.val_gd[1:], color=COLORS["blue"], lw=2, ls="--", label="validation, no decay")
     ax_err.plot(t, es.train_decay[1:], color=COLORS["orange"], lw=2, ls="-.", label="training, weight decay")
@@ -79,12 +79,11 @@ def early_stopping_demo(es, *, step=30):
     ridge_val = [es.state(s)["val_ridge"] for s in (1, es.steps)]
     everything = np.concatenate([es.train_gd[1:], es.val_gd[1:], es.train_decay[1:], es.val_decay[1:], ridge_val])
     low, high = max(everything.min(), 1e-12 * everything.max()), everything.max()
-    ax_err.set_ylim(low / 3, high * 30)  # room above the curves for the legend
+    ax_err.set_ylim(low / 2, high * 2)
     ax_err.set_xlim(0.8, es.steps * 1.25)
     ax_err.set_xlabel("gradient-descent step t (log scale)")
     ax_err.set_ylabel("mean squared error (log scale)")
     ax_err.set_title("Error over the steps")
-    ax_err.legend(fontsize=7.5, loc="upper left", ncols=2)
 
     top = 1.1 * max(np.abs(es.W_gd).max(), np.abs(es.state(es.steps)["w_ridge"]).max(), 1e-12)
     ax_w.plot([-top, top], [-top, top], color="0.5", lw=1, label="equal weights")
@@ -105,7 +104,8 @@ def early_stopping_demo(es, *, step=30):
     ax_w.set_xlabel("ridge weight at lambda = 1/(2 alpha t) (symmetric log)")
     ax_w.set_ylabel("gradient-descent weight after t steps (symmetric log)")
     ax_w.set_title("The weights, one dot each")
-    ax_w.legend(fontsize=8, loc="upper left")
+    handles = [h for ax in (ax_err, ax_w) for h in ax.get_legend_handles_labels()[0]]
+    fig.legend(handles=handles, loc="outside lower center", ncols=5, fontsize=8)  # below the axes: hides no data
 
     def draw(step):
         s = es.state(int(round(step)))
