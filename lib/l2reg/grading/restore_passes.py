@@ -151,7 +151,14 @@ class CollectOverwrites(OverwriteCells):
 
 
 def check_order(official, state):
-    """Flag ``cells reordered`` when the official cells met are out of official order."""
+    """Flag ``cells reordered`` when the official cells met are out of official order.
+
+    Parameters
+    ----------
+    official : ~.restore_state.Official
+    state : ~.restore_state.Restoration
+        Reads ``seen`` (filled by :class:`CollectOverwrites`), sets ``reordered``.
+    """
     state.reordered = state.seen != sorted(state.seen, key=official.index.get)
 
 
@@ -175,6 +182,15 @@ def carry_added_cells(official, state, student):
     cell. A refusal names the cap, so the student can merge cells and resubmit
     and the instructor sees one clear ``failed:`` row. The walk stops at the first
     cell over a cap, so a refused submission costs no more than an accepted one.
+
+    Parameters
+    ----------
+    official : ~.restore_state.Official
+    state : ~.restore_state.Restoration
+        Reads ``missing`` (after :class:`CollectOverwrites`); sets ``added_after``,
+        ``n_added``, ``added_chars``, ``stripped``, and moves recovered answers
+        from ``missing`` to ``answers``.
+    student : nbformat.NotebookNode
 
     Raises
     ------
@@ -232,6 +248,13 @@ def check_kernelspec(official, state, student):
     with the source's; here :func:`assemble` takes the release's metadata whole,
     and this pass only reports. A notebook stripped of all nbgrader metadata is
     reported once, by :meth:`Restoration.flags`, unless it kept a kernelspec.
+
+    Parameters
+    ----------
+    official : ~.restore_state.Official
+    state : ~.restore_state.Restoration
+        Sets ``kernelspec`` to the flag, if any.
+    student : nbformat.NotebookNode
     """
     meta = student.get("metadata")
     ks = meta.get("kernelspec") if isinstance(meta, dict) else None
@@ -259,6 +282,18 @@ def assemble(official, state):
     release's when it is missing), test cells the source's version with the
     hidden tests (``student_source`` keeps the visible one), every other cell
     and the notebook metadata are the release's, copied.
+
+    Parameters
+    ----------
+    official : ~.restore_state.Official
+    state : ~.restore_state.Restoration
+        After the other passes.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A valid nbformat 4 notebook (validated by the tests, not here: every
+        part of it is a string or the release's own metadata).
     """
     cells = []
 

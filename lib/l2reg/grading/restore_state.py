@@ -63,8 +63,16 @@ def type_of(cell):
 class Official:
     """The official notebooks, indexed once for every pass.
 
+    Parameters
+    ----------
+    release : nbformat.NotebookNode
+        The official student version (nbgrader's release).
+    source : nbformat.NotebookNode
+        The official instructor version (hidden tests included).
+
     Attributes
     ----------
+    release : nbformat.NotebookNode
     cells : list
         The release's cells.
     index : dict
@@ -106,25 +114,68 @@ class Official:
 
 @dataclass
 class Restoration:
-    """What the passes found in one submission; :meth:`flags` phrases it."""
+    """What the passes found in one submission; :meth:`flags` phrases it.
 
-    unknown: set = field(default_factory=set)  # grade_ids no official cell has
-    changes: dict = field(default_factory=dict)  # grade_id -> flags about that cell
-    seen: list = field(default_factory=list)  # known grade_ids, in the order first met
-    duplicated: set = field(default_factory=set)  # known grade_ids met more than once
-    answers: dict = field(default_factory=dict)  # grade_id -> the student's answer source
-    missing: list = field(default_factory=list)  # answer cells not found
-    deleted: list = field(default_factory=list)  # (grade_id, flag) of other official cells not found
-    stripped: list = field(default_factory=list)  # official cells found without their metadata
+    Attributes
+    ----------
+    unknown : set
+        ``grade_id`` of submitted nbgrader cells no official cell has.
+    changes : dict
+        ``grade_id`` to the flags about that official cell (duplicated, retyped, edited, ...).
+    seen : list
+        Official ``grade_id`` met in the submission, in the order first met.
+    duplicated : set
+        Official ``grade_id`` met more than once.
+    answers : dict
+        ``grade_id`` of an answer cell to the student's source (cut to ``MAX_CELL_CHARS``).
+    missing : list
+        Answer cells not found.
+    deleted : list
+        ``(grade_id, flag)`` of the other official cells not found.
+    stripped : list
+        Official cells found without their nbgrader metadata.
+    reordered : bool
+        Official cells met out of their official order.
+    any_grade_id : bool
+        The submission holds some nbgrader cell, known or not.
+    added_after : dict
+        Release position to the sources of the cells added after it (-1: before all).
+    n_added, added_chars : int
+        How many added code cells were kept, and their characters in all.
+    kernelspec : str or None
+        The kernelspec flag, if any.
+    """
+
+    unknown: set = field(default_factory=set)
+    changes: dict = field(default_factory=dict)
+    seen: list = field(default_factory=list)
+    duplicated: set = field(default_factory=set)
+    answers: dict = field(default_factory=dict)
+    missing: list = field(default_factory=list)
+    deleted: list = field(default_factory=list)
+    stripped: list = field(default_factory=list)
     reordered: bool = False
-    any_grade_id: bool = False  # the submission holds some nbgrader cell, known or not
-    added_after: dict = field(default_factory=dict)  # release position -> added sources after it
+    any_grade_id: bool = False
+    added_after: dict = field(default_factory=dict)
     n_added: int = 0
     added_chars: int = 0
     kernelspec: str | None = None
 
     def flags(self, official):
-        """Every flag, in the order instructors have always seen them."""
+        """Every flag, in the order instructors have always seen them.
+
+        Parameters
+        ----------
+        official : Official
+            The notebooks the submission was compared with (the order of their cells).
+
+        Returns
+        -------
+        list of str
+            Missing answers and deleted cells, unknown nbgrader cells, the changes
+            to each official cell in official order, reordering, stripped
+            metadata, the kernelspec.
+        """
         out = [f"answer cell {gid} missing" for gid in self.missing]
         out += [text for gid, text in self.deleted if gid not in self.stripped]
         if self.unknown:
