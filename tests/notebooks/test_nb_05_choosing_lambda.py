@@ -8,7 +8,8 @@ import pytest
 from nbrun import run_and_collect, source_notebook
 
 NAMES = [
-    "bv", "lams_bv", "best_bv", "gap_bv", "sweep", "lam_val", "X_tr", "y_tr", "X_val", "y_val", "X_te", "y_te",
+    "batches", "lams_bv", "best_bv", "gap_bv", "n_sims", "mean_prediction", "truth", "variance", "bias2",
+    "bias2_naive", "bias2_se", "total", "direct", "batch_var0", "drawn", "avg", "other_draws", "n_lam", "sweep", "lam_val", "X_tr", "y_tr", "X_val", "y_val", "X_te", "y_te",
     "w_true", "lams", "cv", "lam_cv", "cv_gap", "search", "ridgecv", "ridgecv_r2", "m", "n", "wrong_gap", "gap62",
     "loo", "loo_sk_gap", "loo_brute_gap", "lam_loo", "kfold_n_gap", "Xc", "yc", "w_ours", "b_ours", "exact",
     "loose", "c_gap", "loose_gap", "lam_c", "n_c", "guide_mse", "lam_cv_x10", "scale_gap", "by_n",
@@ -28,26 +29,70 @@ def held_out_mse(ns, lam):
     return float(np.mean((ns["y_te"] - ns["X_te"] @ w - b) ** 2))
 
 
+def _bv_claims(lams, bias2, se, variance, total, direct, batch_var, noise):
+    """The sentences of section 1 that must hold for any set of simulations."""
+    assert lams[0] == pytest.approx(1e-6) and lams[-1] == 10
+    assert variance[0] > 20 * noise  # "swings wildly": tens of times the noise
+    assert batch_var.max() > 2 * batch_var.min()  # "hard to measure: a few wild fits dominate it"
+    # "up to 1e-3 it is tiny, below 0.002": where it can be told from zero (on other simulations
+    # the far left reads up to 0.005, inside its Monte-Carlo error)
+    small = lams <= 1e-3
+    assert np.all(bias2[small] < np.maximum(0.002, 2 * se[small]))
+    k_first = int(np.flatnonzero(lams > 1e-3)[0])
+    assert np.all(np.diff(bias2[k_first - 1:]) > 0)  # then it grows
+    assert bias2[-1] == pytest.approx(0.43, abs=0.005)  # "reaches 0.43 at lambda = 10"
+    assert np.all(np.abs(bias2[lams < 2e-4]) < 2 * se[lams < 2e-4])  # cannot be told from zero
+    assert np.all(np.diff(variance[:20]) < 0)  # the variance falls
+    k = int(np.argmin(total))
+    assert 3e-3 < lams[k] < 2e-2  # the U, "lowest near 6e-3"
+    assert total[0] > 10 * total[k] and total[-1] > 3 * total[k]
+    assert np.max(np.abs(total - direct) / direct) < 0.01
+
+
 def test_bias_variance(ns):
-    bv, lams = ns["bv"], ns["lams_bv"]
-    assert bv["examples"].shape[0] == 20 and bv["noise"] == pytest.approx(0.0625)
-    np.testing.assert_allclose(bv["total"], bv["bias2"] + bv["variance"] + 0.0625)
-    # "at lambda = 1e-6 the variance is above 3, about fifty times the noise"
-    assert lams[0] == pytest.approx(1e-6) and 3 < bv["variance"][0] < 3.5
-    assert 45 < bv["variance"][0] / bv["noise"] < 55
-    assert bv["variance"][-1] < bv["variance"][0] / 100  # the variance falls
-    # "bias2 grows from about 2e-4 near lambda = 3e-5 to about 0.43 at lambda = 10"
-    k_min = int(np.argmin(bv["bias2"]))
-    assert 1.5e-5 < lams[k_min] < 5e-5 and 1.5e-4 < bv["bias2"][k_min] < 2.5e-4
-    assert np.all(np.diff(bv["bias2"][k_min:]) > 0)
-    assert lams[-1] == 10 and bv["bias2"][-1] == pytest.approx(0.43, abs=0.005)
-    assert bv["bias2"][0] > 10 * bv["bias2"][k_min]  # "rises again at the far left"
-    # the U: lowest near 6e-3, inside the grid
-    k = ns["best_bv"]
-    assert 0 < k < len(lams) - 1 and lams[k] == pytest.approx(5.6e-3, rel=0.05)
-    assert bv["total"][0] > 10 * bv["total"][k] and bv["total"][-1] > 3 * bv["total"][k]
-    # "agree to within half a percent"
-    assert ns["gap_bv"] < 0.005
+    lams, batches = ns["lams_bv"], ns["batches"]
+    assert len(batches) == 8 and ns["n_sims"] == 2000 and all(len(b["examples"]) == 20 for b in batches)
+    noise = 0.0625
+    assert batches[0]["noise"] == pytest.approx(noise)
+    variance, bias2, se = ns["variance"], ns["bias2"], ns["bias2_se"]
+    _bv_claims(lams, bias2, se, variance, ns["total"], ns["direct"], ns["batch_var0"], noise)
+    assert np.all(bias2[lams <= 1e-3] < 0.002)  # this run: "below 0.002" everywhere up to 1e-3
+    # the pooled numbers, from the batches (sims 250 i .. 250 i + 249), and the identity
+    np.testing.assert_allclose(ns["mean_prediction"], np.mean([b["mean_prediction"] for b in batches], axis=0))
+    np.testing.assert_allclose(ns["total"], ns["bias2_naive"] + variance * (1999 / 2000) + noise)
+    np.testing.assert_allclose(bias2, ns["bias2_naive"] - variance / 2000)
+    # "about 3.7, some sixty times the noise"; "from one batch to the next it ranges from 1.3 to 8.6"
+    assert round(variance[0], 1) == 3.7 and round(variance[0] / noise / 10) == 6
+    assert round(ns["batch_var0"].min(), 1) == 1.3 and round(ns["batch_var0"].max(), 1) == 8.6
+    # "below lambda ~ 3e-4 it cannot be told from zero (drawn only where it exceeds twice its error)"
+    drawn = ns["drawn"]
+    assert lams[drawn[0]] == pytest.approx(3.16e-4, rel=0.01) and np.array_equal(drawn, np.arange(drawn[0], len(lams)))
+    # "adds variance / 2000 ~ 0.002 ... and with 500 training sets 0.007"
+    assert round(variance[0] / 2000, 3) == 0.002 and round(variance[0] / 500, 3) == 0.007
+    # "lowest near 6e-3", "within half a percent"
+    assert lams[ns["best_bv"]] == pytest.approx(5.6e-3, rel=0.05) and ns["gap_bv"] < 0.005
+    # "too small: right on average": the average of 2000 fits lies on the true curve
+    assert np.sqrt(np.mean((ns["mean_prediction"][0] - ns["truth"]) ** 2)) < 0.1
+
+
+def test_bias_variance_claims_hold_for_other_simulations():
+    """The same sentences on 2000 other training sets (seeds 2000 to 3999)."""
+    from l2reg.demos import bias_variance
+
+    lams = np.logspace(-6, 1, 29)
+    batches = [bias_variance(lams, n_train=30, degree=9, n_sims=250, noise=0.25, seed=2000 + 250 * i)
+               for i in range(8)]
+    means = np.array([b["mean_prediction"] for b in batches])
+    scatter = np.mean([b["variance"] for b in batches], axis=0) + means.var(axis=0).mean(axis=1)
+    variance = scatter * 2000 / 1999
+    bias2 = np.mean((means.mean(axis=0) - batches[0]["truth"]) ** 2, axis=1) - variance / 2000
+    se = np.array([b["bias2"] - b["variance"] / 249 for b in batches]).std(axis=0, ddof=1) / np.sqrt(8)
+    total = bias2 + variance + 0.0625
+    direct = np.mean([b["direct"] for b in batches], axis=0)
+    _bv_claims(lams, bias2, se, variance, total, direct, np.array([b["variance"][0] for b in batches]), 0.0625)
+    # without the correction, 500 training sets would add variance / 500 at the left: "a spurious rise"
+    naive500 = bias_variance(lams[:4], n_sims=500, seed=2000)["bias2"]
+    assert naive500[0] > naive500[3]
 
 
 def test_bias_variance_is_measured_honestly():
@@ -142,6 +187,31 @@ def test_rules_of_thumb(ns):
     assert by_n[60] > by_n[200] > by_n[1000]
     alphas = [n * lam for n, lam in by_n.items()]
     assert 10 - 0.1 <= min(alphas) and max(alphas) <= 16  # "between 10 and 16"
+    # "by a factor of 6 to 32 over 10 other draws", "n lambda between 5 and 24 over the other draws"
+    other, n_lam = ns["other_draws"], ns["n_lam"]
+    assert other.shape == (10, 3) and np.all(other[:, 0] > other[:, 2])  # falls from n = 60 to n = 1000
+    ratio = other[:, 0] / other[:, 2]
+    assert round(ratio.min()) == 6 and round(ratio.max()) == 32
+    assert round(n_lam.min()) == 5 and round(n_lam.max()) == 24
+    np.testing.assert_allclose(n_lam, other * [60, 200, 1000])
+
+
+def test_why_cv_lies_above_the_validation_curve(ns):
+    avg, lams = ns["avg"], ns["lams"]
+    # "on average the CV curve is the test error of fits on 48 rows, the validation curve that of
+    # fits on 60 rows, to within 0.1"
+    assert np.max(np.abs(avg["5-fold CV"] - avg["fits on 48 rows"])) < 0.1
+    assert np.max(np.abs(avg["validation set"] - avg["fits on 60 rows"])) < 0.1
+    # "widest at small lambda (3.0 against 2.1 at 1e-4), 0.2 at lambda ~ 0.2, gone at lambda = 10"
+    gap = avg["5-fold CV"] - avg["validation set"]
+    assert lams[0] == pytest.approx(1e-4) and lams[33] == pytest.approx(0.2, rel=0.01) and lams[50] == 10
+    assert round(avg["5-fold CV"][0], 1) == 3.0 and round(avg["validation set"][0], 1) == 2.1
+    assert round(gap[33], 1) == 0.2 and abs(gap[50]) < 0.01
+    assert np.argmax(gap) < 10 and np.all(gap[:50] > 0)
+    assert np.all(avg["fits on 48 rows"][:50] > avg["fits on 60 rows"][:50])  # a smaller training set is worse
+    # "in our single draw the gap at the minima is 2.12 against 1.51; ... below the test error there, 1.66"
+    assert round(ns["cv"].min(), 2) == 2.12 and round(ns["sweep"].val_mse.min(), 2) == 1.51
+    assert round(held_out_mse(ns, ns["lam_val"]), 2) == 1.66
 
 
 def test_quiz_answer_key(ns):
@@ -174,3 +244,124 @@ def test_fold_sizes_as_stated():
     assert sorted(62 - len(f) for f in folds) == [49, 49, 50, 50, 50]
     for (_, test), fold in zip(KFold(n_splits=5).split(np.zeros((62, 1))), folds):
         assert np.array_equal(test, fold)
+
+
+# --- The visible tests against the typical wrong answers --------------------------------------
+# Each exercise's visible test is run, as the student runs it, on a list of plausible wrong
+# answers (each must fail it with an AssertionError) and on right answers written in other ways
+# (each must pass).
+
+
+def _visible_test(grade_id):
+    import nbformat
+
+    nb = nbformat.read(str(source_notebook("05_choosing_lambda")), as_version=4)
+    (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    return cell.source.split("### BEGIN HIDDEN TESTS")[0]
+
+
+def _run_visible(grade_id, answer):
+    from l2reg import ridge_fit, ridge_kfold_errors
+    from l2reg.data import many_features
+
+    ns = {"np": np, "ridge_fit": ridge_fit, "ridge_kfold_errors": ridge_kfold_errors,
+          "many_features": many_features}
+    exec(answer, ns)
+    exec(_visible_test(grade_id), ns)
+
+
+_KFOLD_HEAD = "def kfold_cv_errors(X, y, lams, k):\n    X, y = np.asarray(X, float), np.asarray(y, float)\n    n = len(y)\n"
+_KFOLD_RIGHT = _KFOLD_HEAD + """    folds = np.array_split(np.arange(n), k)
+    errors = np.zeros(len(lams))
+    for fold in folds:
+        train = np.setdiff1d(np.arange(n), fold)
+        for j, lam in enumerate(lams):
+            w, b = ridge_fit(X[train], y[train], lam)
+            errors[j] += np.mean((y[fold] - X[fold] @ w - b) ** 2) / k
+    return errors
+"""
+KFOLD_WRONG = {
+    "sum for mean in each fold": _KFOLD_RIGHT.replace("np.mean((y[fold]", "np.sum((y[fold]"),
+    "pooled over rows, not averaged over folds": _KFOLD_RIGHT.replace(
+        "np.mean((y[fold] - X[fold] @ w - b) ** 2) / k", "np.sum((y[fold] - X[fold] @ w - b) ** 2) / n"),
+    "divided by k - 1 folds": _KFOLD_RIGHT.replace(") ** 2) / k", ") ** 2) / (k - 1)"),
+    "interleaved folds": _KFOLD_RIGHT.replace("folds = np.array_split(np.arange(n), k)",
+                                              "folds = [np.arange(i, n, k) for i in range(k)]"),
+    "remainder in the last fold": _KFOLD_RIGHT.replace(
+        "folds = np.array_split(np.arange(n), k)",
+        "size = n // k\n    folds = [np.arange(i * size, (i + 1) * size if i < k - 1 else n) for i in range(k)]"),
+    "shuffled folds": _KFOLD_RIGHT.replace(
+        "folds = np.array_split(np.arange(n), k)",
+        "folds = np.array_split(np.random.default_rng(0).permutation(n), k)"),
+    "trained on every row, the fold included": _KFOLD_RIGHT.replace("ridge_fit(X[train], y[train], lam)",
+                                                                    "ridge_fit(X, y, lam)"),
+    "fold and training rows swapped": _KFOLD_RIGHT.replace(
+        "w, b = ridge_fit(X[train], y[train], lam)\n            errors[j] += np.mean((y[fold] - X[fold] @ w - b)",
+        "w, b = ridge_fit(X[fold], y[fold], lam)\n            errors[j] += np.mean((y[train] - X[train] @ w - b)"),
+    "intercept forgotten in the prediction": _KFOLD_RIGHT.replace("X[fold] @ w - b)", "X[fold] @ w)"),
+    "penalized intercept (no intercept fitted)": _KFOLD_RIGHT.replace(
+        "w, b = ridge_fit(X[train], y[train], lam)",
+        "w, b = ridge_fit(X[train], y[train], lam, fit_intercept=False)"),
+    "lambda scaled by the training size": _KFOLD_RIGHT.replace("ridge_fit(X[train], y[train], lam)",
+                                                               "ridge_fit(X[train], y[train], lam * len(train))"),
+    "lambda scaled to the full n": _KFOLD_RIGHT.replace("ridge_fit(X[train], y[train], lam)",
+                                                        "ridge_fit(X[train], y[train], lam * n / len(train))"),
+    "lambdas sorted": _KFOLD_RIGHT.replace("for j, lam in enumerate(lams):", "for j, lam in enumerate(sorted(lams)):"),
+    "a list, not an array": _KFOLD_RIGHT.replace("    return errors\n", "    return list(errors)\n"),
+    "centres X in place": _KFOLD_RIGHT.replace("    n = len(y)\n", "    n = len(y)\n").replace(
+        "X, y = np.asarray(X, float), np.asarray(y, float)", "X = np.asarray(X); X -= X.mean(axis=0); y = np.asarray(y, float)"),
+    "centres y in place": _KFOLD_RIGHT.replace(
+        "X, y = np.asarray(X, float), np.asarray(y, float)", "X = np.asarray(X, float); y = np.asarray(y); y -= y.mean()"),
+}
+KFOLD_RIGHT = {
+    "the reference solution": _KFOLD_RIGHT,
+    "weights averaged per fold with a list": _KFOLD_HEAD + """    out = []
+    for lam in lams:
+        errs = []
+        for fold in np.array_split(np.arange(n), k):
+            mask = np.ones(n, bool); mask[fold] = False
+            w, b = ridge_fit(X[mask], y[mask], lam)
+            errs.append(((y[fold] - (X[fold] @ w + b)) ** 2).mean())
+        out.append(np.mean(errs))
+    return np.array(out)
+""",
+}
+
+C_WRONG = {
+    "lambda = 1 / C": "def C_from_lambda(lam, n):\n    return 1 / lam\n",
+    "factor 2 forgotten": "def C_from_lambda(lam, n):\n    return 1 / (n * lam)\n",
+    "n forgotten": "def C_from_lambda(lam, n):\n    return 1 / (2 * lam)\n",
+    "upside down": "def C_from_lambda(lam, n):\n    return 2 * n * lam\n",
+    "n - 1 for n": "def C_from_lambda(lam, n):\n    return 1 / (2 * (n - 1) * lam)\n",
+    "lambda / (2 n)": "def C_from_lambda(lam, n):\n    return lam / (2 * n)\n",
+    "half instead of double": "def C_from_lambda(lam, n):\n    return 2 / (n * lam)\n",
+    "integer division": "def C_from_lambda(lam, n):\n    return 1 // (2 * n * lam)\n",
+}
+C_RIGHT = {
+    "the reference solution": "def C_from_lambda(lam, n):\n    return 1.0 / (2.0 * n * lam)\n",
+    "written differently": "def C_from_lambda(lam, n):\n    return 0.5 / lam / n\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(KFOLD_WRONG))
+def test_visible_kfold_test_catches(name):
+    with pytest.raises(AssertionError) as failure:
+        _run_visible("test_kfold", KFOLD_WRONG[name])
+    assert str(failure.value), "the failure must say what is wrong"
+
+
+@pytest.mark.parametrize("name", sorted(KFOLD_RIGHT))
+def test_visible_kfold_test_passes(name):
+    _run_visible("test_kfold", KFOLD_RIGHT[name])
+
+
+@pytest.mark.parametrize("name", sorted(C_WRONG))
+def test_visible_C_test_catches(name):
+    with pytest.raises(AssertionError) as failure:
+        _run_visible("test_C", C_WRONG[name])
+    assert "expected C =" in str(failure.value)
+
+
+@pytest.mark.parametrize("name", sorted(C_RIGHT))
+def test_visible_C_test_passes(name):
+    _run_visible("test_C", C_RIGHT[name])

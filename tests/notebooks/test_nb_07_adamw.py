@@ -250,3 +250,112 @@ def test_what_the_demo_instructions_promise():
     r = adam_decay_race(1e-3, 0.1, 300)
     assert r["adamw_decay"] == pytest.approx(1e-4)
     assert np.all(np.abs(r["adamw"] - 1.0) < 0.05)
+
+
+# --- The visible test against the typical wrong answers ---------------------------------------
+# The visible test of exercise 1 is run, as the student runs it, on plausible wrong answers (each
+# must fail it with an AssertionError whose message shows the difference) and on right answers
+# written in other ways (each must pass).
+
+
+def _run_visible(answer):
+    import nbformat
+
+    from l2reg import Adam, AdamW
+
+    nb = nbformat.read(str(source_notebook("07_adamw")), as_version=4)
+    (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_adam"]
+    ns = {"np": np, "Adam": Adam, "AdamW": AdamW}
+    exec(answer, ns)
+    exec(cell.source.split("### BEGIN HIDDEN TESTS")[0], ns)
+
+
+_ADAM_RIGHT = """def adam_step(w, g, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=False):
+    beta1, beta2 = betas
+    w, g = np.asarray(w, dtype=float), np.asarray(g, dtype=float)
+    if decoupled:
+        w = w * (1 - lr * weight_decay)
+    else:
+        g = g + weight_decay * w
+    m = beta1 * np.asarray(m, dtype=float) + (1 - beta1) * g
+    v = beta2 * np.asarray(v, dtype=float) + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+"""
+
+
+def _adam(old, new, count=1):
+    assert _ADAM_RIGHT.count(old) == count, old
+    return _ADAM_RIGHT.replace(old, new)
+
+
+ADAM_WRONG = {
+    "no bias correction": _adam("    m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)\n",
+                                "    m_hat, v_hat = m, v\n"),
+    "bias correction of m only": _adam("v_hat = v / (1 - beta2**t)", "v_hat = v"),
+    "bias correction one step behind (t - 1)": _adam("m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)",
+                                                     "m_hat = m / (1 - beta1**(t + 1))\n    v_hat = v / (1 - beta2**(t + 1))"),
+    "decay after Adam's step": _adam(
+        "    if decoupled:\n        w = w * (1 - lr * weight_decay)\n    else:\n        g = g + weight_decay * w\n",
+        "    if not decoupled:\n        g = g + weight_decay * w\n").replace(
+        "    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v\n",
+        "    w = w - lr * m_hat / (np.sqrt(v_hat) + eps)\n"
+        "    return (w * (1 - lr * weight_decay) if decoupled else w), m, v\n"),
+    "decoupled decay without the learning rate": _adam("w = w * (1 - lr * weight_decay)", "w = w * (1 - weight_decay)"),
+    "coupled term doubled (2 lambda taken twice)": _adam("g = g + weight_decay * w", "g = g + 2 * weight_decay * w"),
+    "coupled term times the learning rate": _adam("g = g + weight_decay * w", "g = g + lr * weight_decay * w"),
+    "coupled term in m only": _adam(
+        "    else:\n        g = g + weight_decay * w\n    m = beta1 * np.asarray(m, dtype=float) + (1 - beta1) * g\n",
+        "    m = beta1 * np.asarray(m, dtype=float) + (1 - beta1) * (g + (0 if decoupled else weight_decay) * w)\n"),
+    "coupled term added to the step, not the gradient": _adam(
+        "    else:\n        g = g + weight_decay * w\n", "").replace(
+        "    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v\n",
+        "    step = m_hat / (np.sqrt(v_hat) + eps) + (0 if decoupled else weight_decay) * w\n"
+        "    return w - lr * step, m, v\n"),
+    "decoupled flag ignored (always coupled)": _adam("    if decoupled:\n", "    if False:\n"),
+    "decay on both ways at once": _adam("    else:\n        g = g + weight_decay * w\n",
+                                        "    g = g + weight_decay * w\n"),
+    "wrong sign": _adam("return w - lr * m_hat", "return w + lr * m_hat"),
+    "eps inside the square root": _adam("np.sqrt(v_hat) + eps", "np.sqrt(v_hat + eps)"),
+    "betas swapped": _adam("beta1, beta2 = betas", "beta2, beta1 = betas"),
+    "betas ignored (always the defaults)": _adam("beta1, beta2 = betas", "beta1, beta2 = 0.9, 0.999"),
+    "eps ignored": _adam("np.sqrt(v_hat) + eps", "np.sqrt(v_hat) + 1e-8"),
+    "v of |g|, not g squared": _adam("(1 - beta2) * g * g", "(1 - beta2) * np.abs(g)"),
+    "returns m_hat and v_hat": _adam("eps), m, v", "eps), m_hat, v_hat"),
+    "modifies m in place": _adam("    m = beta1 * np.asarray(m, dtype=float) + (1 - beta1) * g\n",
+                                 "    m *= beta1\n    m += (1 - beta1) * g\n"),
+    "modifies w in place": _adam("        w = w * (1 - lr * weight_decay)\n", "        w *= 1 - lr * weight_decay\n"),
+    "returns only w": _adam("eps), m, v", "eps)"),
+}
+ADAM_RIGHT = {
+    "the reference solution": _ADAM_RIGHT,
+    "PyTorch's order of operations": """def adam_step(w, g, m, v, t, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled=False):
+    b1, b2 = betas
+    w = np.array(w, dtype=float)
+    g = np.array(g, dtype=float)
+    if weight_decay and decoupled:
+        w = w * (1 - lr * weight_decay)
+    elif weight_decay:
+        g = g + weight_decay * w
+    m = np.array(m, dtype=float) * b1 + (1 - b1) * g
+    v = np.array(v, dtype=float) * b2 + (1 - b2) * g**2
+    denom = np.sqrt(v) / np.sqrt(1 - b2**t) + eps
+    return w - (lr / (1 - b1**t)) * m / denom, m, v
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADAM_WRONG))
+def test_visible_adam_test_catches(name):
+    with pytest.raises(AssertionError) as failure:
+        _run_visible(ADAM_WRONG[name])
+    message = str(failure.value)
+    assert message, "the failure must say what is wrong"
+    if "modified" not in message and "must return" not in message:
+        assert "largest difference" in message and "step t =" in message
+
+
+@pytest.mark.parametrize("name", sorted(ADAM_RIGHT))
+def test_visible_adam_test_passes(name):
+    _run_visible(ADAM_RIGHT[name])
