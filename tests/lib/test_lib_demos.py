@@ -375,3 +375,26 @@ def test_loss_contour_passes_through_its_point_and_rejects_bad_input():
         loss_contour(X, y, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="^lam"):
         loss_ellipses(X, y, -1.0, [1.0])
+
+
+def test_state_builds_the_features_once_per_problem(monkeypatch):
+    import sys
+
+    from l2reg.demos import PolynomialRidge
+
+    demos_module = sys.modules[PolynomialRidge.__module__]  # where the class looks its helpers up
+
+    problem = PolynomialRidge.make(n_train=12, degree=9, seed=3)
+    calls = []
+    real = demos_module.polynomial_features
+    monkeypatch.setattr(demos_module, "polynomial_features", lambda *a, **k: calls.append(a) or real(*a, **k))
+    first = problem.state(1e-3)
+    built = len(calls)
+    assert built == 3  # training, test and grid inputs, once
+    for lam in (1e-2, 1e-1, 1.0):
+        problem.state(lam)
+    problem.sweep([1e-3, 1.0])
+    assert len(calls) == built, "a slider move rebuilt the features"
+    # and the numbers are those of features built afresh
+    Z = problem.features(problem.x_grid)
+    np.testing.assert_allclose(first["y_grid"], Z @ first["w"] + first["b"])
