@@ -16,8 +16,11 @@ runs as a hub service under its own grader account, which every instructor reach
   are what make its permissions mean something;
 * the group ``formgrade-l2reg`` (the instructors) may open the service ``l2reg``: a
   Jupyter server run as the grader account in the course folder (a checkout of this
-  repository, which is an nbgrader course: ``solutions/`` is nbgrader's source folder,
-  ``lessons/`` its release folder), whose formgrader is at ``/services/l2reg/formgrader``;
+  repository, which is an nbgrader course: ``solutions/`` is nbgrader's source folder), whose
+  formgrader is at ``/services/l2reg/formgrader``; the lessons it releases are the
+  classroom edition (``l2reg lessons --edition classroom --out classroom``: quiz checks test
+  the form of an answer only, and it is the edition ``l2reg grade`` compares submissions
+  with), so the hub's release folder is ``classroom/``;
 * the group ``nbgrader-l2reg`` (the students) get JupyterLab with nbgrader's Assignments
   tab only (``students/``: the formgrader, Create Assignment and Courses parts are off);
 * everyone's nbgrader reads ``deploy/jupyterhub/nbgrader_config.py`` (course id ``l2reg``,
@@ -112,9 +115,10 @@ c.JupyterHub.services = [{
     "cwd": course_root,
     "oauth_no_confirm": True,
     "environment": {
-        # the course's own nbgrader config (course root, solutions/ -> lessons/), then the
-        # hub-wide one (course id, exchange, gradebook); no home-folder config is read.
-        "JUPYTER_CONFIG_PATH": os.pathsep.join([os.path.join(course_root, "autograder"), HERE]),
+        # the hub-wide nbgrader config (course id, exchange, gradebook, the classroom/ release
+        # folder), which takes precedence over the course's own (autograder/: the course root,
+        # solutions/ as the source folder); no home-folder config is read.
+        "JUPYTER_CONFIG_PATH": os.pathsep.join([HERE, os.path.join(course_root, "autograder")]),
         "L2REG_EXCHANGE": exchange,
         "L2REG_GRADEBOOK_URL": gradebook,
         "PATH": bindir + os.pathsep + "/usr/local/bin:/usr/bin:/bin",

@@ -2,9 +2,9 @@
 instructors' and the formgrader service (``jupyterhub_config.py`` puts this folder on their
 JUPYTER_CONFIG_PATH).
 
-The course's own settings (the course folder, ``solutions/`` as nbgrader's source folder and
-``lessons/`` as its release folder) stay in the repository's ``autograder/nbgrader_config.py``,
-which only the formgrader service reads.
+The course's own settings (the course folder, ``solutions/`` as nbgrader's source folder) stay
+in the repository's ``autograder/nbgrader_config.py``, which only the formgrader service reads,
+after this file (whose settings win).
 """
 
 import os
@@ -14,6 +14,12 @@ c = get_config()  # noqa: F821 (provided by traitlets when the file is loaded)
 # The course id: the formgrader service's name in jupyterhub_config.py, and the folder of
 # the course in the exchange (<exchange>/l2reg/outbound, inbound, feedback).
 c.CourseDirectory.course_id = "l2reg"
+
+# What the formgrader's Release button (nbgrader release_assignment) hands out: the classroom
+# edition of the lessons, written into the course folder by
+#     l2reg lessons --edition classroom --out classroom
+# (lessons/ holds the self-study edition, whose quiz checks give the answers away).
+c.CourseDirectory.release_directory = "classroom"
 
 # nbgrader's file-system exchange: a folder every account can reach (nbgrader creates it
 # with mode 0777 when missing, and the course folders in it with the modes that let

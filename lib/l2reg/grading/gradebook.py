@@ -323,7 +323,7 @@ def grade_from_exchange(lesson: str, course_dir, out, db=None, **kwargs) -> list
     LESSON`` gathered in ``COURSE_DIR/submitted/`` with :func:`.grade.grade` (same
     sandbox, same ``DIR`` outputs), into the course's gradebook (``db``, by default
     nbgrader's default ``COURSE_DIR/gradebook.db``), then :func:`publish` the results
-    into the course folder. Returns the results.
+    into the course folder. Returns what :func:`.grade.grade` returns.
     """
     import tempfile
 
@@ -333,7 +333,6 @@ def grade_from_exchange(lesson: str, course_dir, out, db=None, **kwargs) -> list
     url = resolve_db_url(db, course_dir)
     with tempfile.TemporaryDirectory(prefix="l2reg-exchange-") as tmp:
         subs = collected(course_dir, lesson, Path(tmp) / "submissions")
-        results = grade(lesson, subs, out, db=url, **kwargs)
+        report = grade(lesson, subs, out, db=url, **kwargs)
     publish(course_dir, lesson, Path(out).resolve(), url)
-    grade_from_exchange.summary = grade.summary
-    return results
+    return report
