@@ -177,7 +177,7 @@ def test_plot_penalty_geometry_touches_each_ball_with_the_contour_through_the_so
     fig = plotting.plot_penalty_geometry(X, y, solutions, title="g")
     ax = fig.axes[0]
     assert ax.get_title() == "g" and ax.get_aspect() == 1.0 and (ax.get_xlabel(), ax.get_ylabel()) == ("w1", "w2")
-    texts = legend_texts(ax)
+    texts = legend_texts(fig)  # its own figure: one legend under the square plot
     assert texts[0].startswith("w* = (") and len(texts) == 3
     assert texts[1].startswith("ridge: (") and texts[2].startswith("lasso: (")
     lines = ax.get_lines()
@@ -193,6 +193,10 @@ def test_plot_penalty_geometry_touches_each_ball_with_the_contour_through_the_so
         assert len(on_contour) == 1 and len(on_ball) == 1, label
         # the highlighted contour is thicker than the background contours
         assert on_contour[0].get_linewidth() > 2 * max(c.get_linewidth().max() for c in ax.collections)
+    # drawn into a given axes, the legend goes right of that axes
+    fig2, ax2 = plotting.new_figure()
+    plotting.plot_penalty_geometry(X, y, solutions, ax=ax2)
+    assert legend_texts(ax2) == texts and not fig2.legends
 
 
 def test_plot_prediction_spread_draws_every_fit_and_the_average():

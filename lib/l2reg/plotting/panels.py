@@ -156,8 +156,9 @@ def plot_penalty_geometry(X, y, solutions, *, paths=None, title="", lim=None, ax
     """
     from ..demos import loss_contour, penalty_boundary
 
-    if ax is None:
-        fig, ax = new_figure(width=5.6, height=5.4)
+    own = ax is None
+    if own:
+        fig, ax = new_figure(width=6.0, height=7.2)
     else:
         fig = ax.figure
     loss_plane(ax, X, y, lim=lim, title=title)
@@ -174,7 +175,11 @@ def plot_penalty_geometry(X, y, solutions, *, paths=None, title="", lim=None, ax
         ax.plot(C[:, 0], C[:, 1], color=color(i), ls="-", lw=2.6, zorder=4)
         ax.plot([w[0]], [w[1]], markers[i % 4], ms=9, color=color(i), zorder=5,
                 label=f"{label}: ({w[0]:.2f}, {w[1]:.2f}), its ball and contour")
-    legend_outside(ax, fontsize=8)
+    if own:  # its own figure: the legend under the square plot, where its long entries fit
+        fig.legend(handles=[h for h in ax.get_lines() if not h.get_label().startswith("_")],
+                   loc="outside lower center", ncol=1, fontsize=9)
+    else:
+        legend_outside(ax, fontsize=8)
     return fig
 
 
