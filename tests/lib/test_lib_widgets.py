@@ -43,6 +43,18 @@ def _gd_demo():
     return gradient_descent_demo(X - X.mean(0), y - y.mean(), lam=1e-3, lr=0.5, steps=30)
 
 
+def _early_stopping_demo():
+    from l2reg.practice import EarlyStopping
+    from l2reg.widgets import early_stopping_demo
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 40))
+    y = X[:, 0] + rng.standard_normal(20)
+    Xv = rng.standard_normal((30, 40))
+    yv = Xv[:, 0] + rng.standard_normal(30)
+    return early_stopping_demo(EarlyStopping.make(X, y, Xv, yv, steps=200, decay=0.05), step=10)
+
+
 DEMOS = {
     "lambda_fit": lambda: __import__("l2reg.widgets").widgets.lambda_fit_demo(
         PolynomialRidge.make(n_train=12, degree=9, seed=0), lam=1e-3),
@@ -52,6 +64,7 @@ DEMOS = {
     "lambda_sweep": _sweep_demo,
     "prior_width": _prior_demo,
     "adamw": lambda: __import__("l2reg.widgets").widgets.adamw_demo(steps=60),
+    "early_stopping": _early_stopping_demo,
 }
 
 
