@@ -10,6 +10,7 @@ from nbrun import run_and_collect, source_notebook
 NAMES = [
     "extra", "lam", "w", "analytic", "numeric", "slipped", "relative_error_values", "hs", "errors",
     "h_best", "X2", "runs", "fits", "Xc", "lams", "kappa", "q1", "q2", "q3", "q4", "q5",
+    "y2", "lr_demo", "lam_stops", "factor", "fastest", "diverges", "last_converging", "lam_limit",
 ]
 
 
@@ -58,6 +59,46 @@ def test_gradient_descent_claims(ns):
     assert runs[0.1]["rate"] < runs[0.0]["rate"]  # the penalty speeds it up
     assert runs[0.1]["dist"][-1] < 1e-8  # "matches the closed form to about 1e-9"
     assert 1e-4 < runs[0.0]["dist"][-1] < 1e-2  # "still around 1e-3 away"
+
+
+def test_demo_instruction_on_the_sliders_stops(ns):
+    """Section 4, step 2: the learning rate 3.2e-01 and the lambdas named are stops of the demo's own
+    sliders, and the demo's readout says what the prose says there."""
+    from l2reg.widgets import gradient_descent_demo
+
+    demo = gradient_descent_demo(ns["X2"], ns["y2"], lam=1e-4, lr=0.5)  # as in the lesson
+    lam_s, lr_s = demo.controls["lam"], demo.controls["lr"]
+
+    def stops(slider):
+        k = np.arange(round((slider.max - slider.min) / slider.step) + 1)
+        return slider.base ** (slider.min + k * slider.step)
+
+    assert np.any(np.isclose(stops(lr_s), ns["lr_demo"], rtol=1e-12)) and f"{ns['lr_demo']:.1e}" == "3.2e-01"
+    assert abs(ns["lr_demo"] - 0.3) == np.abs(stops(lr_s) - 0.3).min()  # the stop nearest 0.3
+    np.testing.assert_allclose(ns["lam_stops"], stops(lam_s), rtol=1e-12)
+    f, fastest, div, last = ns["factor"], ns["fastest"], ns["diverges"], ns["last_converging"]
+    assert f"{ns['lam_stops'][0]:.1e}" == "1.0e-04" and round(f[ns["lam_stops"][0]], 3) == 0.971
+    assert f"{fastest:.1e}" == "7.9e-01" and round(f[fastest], 3) == 0.544
+    assert f"{last:.1e}" == "1.3e+00" and round(f[last], 3) == 0.838 and f[last] < 1
+    assert f"{div:.1e}" == "1.6e+00" and f[div] >= 1
+    assert round(ns["lam_limit"], 2) == 1.52 and last < ns["lam_limit"] < div
+    # falls, then grows again
+    order = sorted(f)
+    k = order.index(fastest)
+    assert all(f[a] >= f[b] for a, b in zip(order[:k], order[1:k + 1]))
+    assert all(f[a] <= f[b] for a, b in zip(order[k:], order[k + 1:]))
+    for lam, verdict in ((last, "converges"), (div, "diverges")):
+        demo.set(lam=lam, lr=ns["lr_demo"])
+        assert f"{verdict}; error factor per step max|1 - lr mu| = {f[lam]:.3f}" in demo.readout.value
+
+
+def test_section3_speed_up_on_its_own_data(ns):
+    """Section 6's last paragraph: on section 3's data the condition number falls from 36 to 12."""
+    k = {lam: run["mu"][-1] / run["mu"][0] for lam, run in ns["runs"].items()}
+    assert round(k[0.0]) == 36 and round(k[0.1]) == 12
+    assert 2.5 < k[0.0] / k[0.1] < 3.5  # "about threefold"
+    for lam, run in ns["runs"].items():
+        assert run["rate"] == pytest.approx(1 - 1 / k[lam], rel=1e-12)
 
 
 def test_multicollinearity_claims(ns):

@@ -37,6 +37,18 @@ def test_balance_point(ns):
     assert ns["runs"]["lr = 0.005"][-1] - balance > 0.01  # slower, not elsewhere
 
 
+def test_decay_and_data_pull_the_same_way_then_against_each_other(ns):
+    """Section 2: "start at w0 = 2, above both ... once the weight falls below c the data pull turns up"."""
+    c = ns["c"]
+    for label, traj in ns["runs"].items():
+        assert traj[0] == 2.0 and traj[0] > c > 0, label
+        assert np.all(np.diff(traj) <= 0) and traj[-1] < traj[0], f"{label}: every run falls (and never rises)"
+        below = np.flatnonzero(traj < c)
+        assert below.size and np.all(traj[below[0]:] < c), f"{label}: falls below c and stays there"
+        # above c both gradients are positive (the step goes down); below c the data gradient is negative
+        assert np.all(2 * (traj[:below[0]] - c) >= 0) and np.all(2 * (traj[below[0]:] - c) < 0)
+
+
 def test_sgd_forms_agree_and_reach_ridge_for_lambda(ns):
     assert ns["largest_gap"] < 1e-14  # "agree to rounding error at every step"
     assert np.linalg.norm(ns["w_c"] - ns["w_exact"]) < 1e-5

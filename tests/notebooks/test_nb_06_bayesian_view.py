@@ -12,6 +12,7 @@ from nbrun import run_and_collect, source_notebook
 NAMES = [
     "n", "sigma", "tau", "lam", "gaps", "w_map", "b_map", "w_ridge", "b_ridge", "x1", "y1", "post",
     "X", "coverage", "trials", "within2", "beyond3", "spread", "q1", "q2", "q3", "q4",
+    "lp_small", "lp_large", "curves", "tau_s",
 ]
 
 
@@ -61,6 +62,26 @@ def test_prior_samples(ns):
     assert ns["beyond3"] < 0.005
     s = ns["spread"]
     assert s[1.0] / s[0.1] == pytest.approx(10, rel=0.15)  # ten times the width, ten times the swing
+
+
+def test_prior_draws_differ_in_amplitude_only(ns):
+    """"each orange curve is the blue curve of the same draw, ten times larger"."""
+    c = ns["curves"]
+    for k in (1, 2, 3):
+        np.testing.assert_allclose(c[f"tau = 1.0, draw {k}"], 10 * c[f"tau = 0.1, draw {k}"], rtol=1e-12, atol=1e-12)
+
+
+def test_log_prior_numbers_explained(ns):
+    """The markdown after the log prior: -0.45 constant, -0.04 and -4, difference 3.96, about 52 times, 2 per unit."""
+    tau = ns["tau_s"]
+    const = -np.log(2 * np.pi * tau ** 2)
+    assert round(const, 2) == -0.45
+    assert ns["lp_small"] == pytest.approx(-0.02 / (2 * tau ** 2) + const, abs=1e-12)
+    assert ns["lp_large"] == pytest.approx(-2.0 / (2 * tau ** 2) + const, abs=1e-12)
+    assert round(-0.02 / (2 * tau ** 2), 2) == -0.04 and -2.0 / (2 * tau ** 2) == -4
+    assert round(ns["lp_small"] - ns["lp_large"], 2) == 3.96
+    assert round(np.exp(ns["lp_small"] - ns["lp_large"])) == 52
+    assert 1 / (2 * tau ** 2) == 2
 
 
 def test_quiz_answer_key(ns):
