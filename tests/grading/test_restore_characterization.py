@@ -7,8 +7,9 @@ missing answers and the number of added cells. The cases are every notebook of t
 grading suite's hostile class (``submission_kit.cases`` as of commit 444de60: 37
 notebooks) plus the 38 tamper variants of :func:`variants` (solution cells turned
 markdown, metadata and points edited, stripped answers, added cells in odd places,
-...). The official notebooks are the copies of lesson 01 beside it (``release.ipynb``,
-``source.ipynb``, the self-study edition of that day), so neither lesson edits nor kit
+...). The official notebooks are the copies of lesson 01 beside it
+(``lesson01_release.json``, ``lesson01_source.json``: the self-study edition of that
+day, named .json so that nbval does not run them), so neither lesson edits nor kit
 edits move it; the test never imports the kit.
 
 The outcomes were recorded with the single ``build()`` function of commit 475fde6 and
@@ -35,8 +36,8 @@ from l2reg.grading.restore import MAX_CELL_CHARS, NotGradable, build, read_submi
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "restore"
 STORE = FIXTURES / "characterization.json.xz"
-RELEASE = FIXTURES / "release.ipynb"
-SOURCE = FIXTURES / "source.ipynb"
+RELEASE = FIXTURES / "lesson01_release.json"
+SOURCE = FIXTURES / "lesson01_source.json"
 
 
 def official():

@@ -30,8 +30,8 @@ TOO_DEEP = f"not a notebook: nested deeper than {MAX_JSON_DEPTH} levels"
 @pytest.fixture(scope="module")
 def lesson():
     """Lesson 01 as stored beside the characterization: (release, source, an honest submission)."""
-    release = nbformat.read(str(FIXTURES / "release.ipynb"), as_version=4)
-    source = nbformat.read(str(FIXTURES / "source.ipynb"), as_version=4)
+    release = nbformat.read(str(FIXTURES / "lesson01_release.json"), as_version=4)
+    source = nbformat.read(str(FIXTURES / "lesson01_source.json"), as_version=4)
     return release, source, copy.deepcopy(release)
 
 
