@@ -214,7 +214,7 @@ def test_plot_prediction_spread_draws_every_fit_and_the_average():
     assert legend_texts(fig) == ["fit to one training set", "average fit", "true curve"]
 
 
-def test_plot_heatmap_colours_a_wide_range_on_a_log_scale():
+def test_plot_heatmap_colours_a_wide_range_on_a_robust_log_scale():
     from matplotlib.colors import LogNorm
     from matplotlib.patches import Rectangle
 
@@ -223,19 +223,32 @@ def test_plot_heatmap_colours_a_wide_range_on_a_log_scale():
                                 cbar_label="MSE", marks=[(0, 0), (1, 0)])
     ax, cbar = fig.axes
     image = ax.get_images()[0]
-    assert isinstance(image.norm, LogNorm) and image.norm.vmin == 0.05 and image.norm.vmax == 3.0
+    # The one very bad cell (3.0) does not set the scale: the top is Tukey's fence, and the bar says "more".
+    q1, q3 = np.percentile(values, [25, 75])
+    assert isinstance(image.norm, LogNorm) and image.norm.vmin == 0.05
+    assert image.norm.vmax == pytest.approx(q3 + 1.5 * (q3 - q1)) and image.norm.vmax < 1.0
+    assert image.colorbar.extend == "max"
     assert cbar.get_ylabel() == "MSE (log scale)"
     np.testing.assert_allclose(image.get_array(), values)
     assert [t.get_text() for t in ax.texts] == ["0.050", "0.100", "3.000", "0.060", "0.200", "0.300"]
-    # on a log scale 0.3 sits 44% up the colour bar (log(6) / log(60)); on a linear one, 8%, with 0.05
-    assert float(image.norm(0.3)) == pytest.approx(np.log(6) / np.log(60))
+    # 0.3 sits well up the colour bar; with a linear scale to 3.0 it would sit at 8%, with 0.05
+    assert float(image.norm(0.3)) == pytest.approx(np.log(0.3 / 0.05) / np.log(image.norm.vmax / 0.05))
+    assert float(image.norm(0.3)) > 0.7
     boxes = [p.get_xy() for p in ax.patches if isinstance(p, Rectangle)]
     assert boxes == [(-0.5, -0.5), (-0.5, 0.5)]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["c0", "c1", "c2"]
+    # shared limits are honoured as given
+    shared = plotting.plot_heatmap(values, ["r0", "r1"], ["c0", "c1", "c2"], xlabel="x", ylabel="y", title="t",
+                                   cbar_label="e", vmin=0.01, vmax=5.0)
+    norm = shared.axes[0].get_images()[0].norm
+    assert (norm.vmin, norm.vmax) == (0.01, 5.0) and shared.axes[0].get_images()[0].colorbar.extend == "neither"
     narrow = plotting.plot_heatmap([[1.0, 1.5]], ["r"], ["a", "b"], xlabel="x", ylabel="y", title="t", cbar_label="e")
     assert not isinstance(narrow.axes[0].get_images()[0].norm, LogNorm)
     with pytest.raises(ValueError, match="^scale"):
         plotting.plot_heatmap([[1.0]], ["r"], ["a"], xlabel="x", ylabel="y", title="t", cbar_label="e", scale="sqrt")
+    assert plotting.robust_limits(values, [[10.0]]) == plotting.robust_limits(np.r_[np.ravel(values), 10.0])
+    with pytest.raises(ValueError, match="^grids"):
+        plotting.robust_limits([np.nan])
 
 
 def test_layout_problems_reports_a_legend_over_data():

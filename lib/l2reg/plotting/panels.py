@@ -7,7 +7,7 @@ import numpy as np
 from .. import _validation as v
 from .core import COLORS, color, legend_outside, new_figure, style
 
-__all__ = ["plot_coefficient_clouds", "plot_shrinkage", "plot_penalty_geometry", "loss_plane", "plot_heatmap"]
+__all__ = ["plot_coefficient_clouds", "plot_shrinkage", "plot_penalty_geometry", "loss_plane", "plot_heatmap", "robust_limits"]
 
 
 def plot_coefficient_clouds(clouds, *, truth=None, title="Fitted weights over many training sets"):
@@ -229,6 +229,29 @@ def loss_plane(ax, X, y, *, lim=None, title=""):
     return g, Z
 
 
+def robust_limits(*grids):
+    """Colour limits for heat maps of ``grids`` that a few outlying cells do not stretch.
+
+    From the smallest value up to Tukey's upper fence, ``Q3 + 1.5 (Q3 - Q1)``
+    of all the values (or the largest value, if that is lower). Pass the same
+    limits to several :func:`plot_heatmap` calls to share one scale.
+
+    Examples
+    --------
+    >>> from l2reg.plotting import robust_limits
+    >>> [round(x, 3) for x in robust_limits([[0.08, 0.09, 0.1], [0.11, 0.09, 0.58]])]
+    [0.08, 0.134]
+    >>> robust_limits([1.0, 2.0], [3.0])
+    (1.0, 3.0)
+    """
+    flat = np.concatenate([np.ravel(np.asarray(g, dtype=float)) for g in grids])
+    flat = flat[np.isfinite(flat)]
+    if flat.size == 0:
+        raise ValueError("grids: expected at least one finite value, got none")
+    q1, q3 = np.percentile(flat, [25, 75])
+    return float(flat.min()), float(min(flat.max(), q3 + 1.5 * (q3 - q1)))
+
+
 def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_label, marks=None, fmt=".3f",
                  cmap="viridis", vmin=None, vmax=None, ax=None, scale="auto"):
     """A grid of values as coloured cells, each annotated with its value.
@@ -249,7 +272,10 @@ def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_
     cmap : str, default "viridis"
         A perceptually uniform, colour-blind-safe colour map ("viridis" or "cividis").
     vmin, vmax : float, optional
-        Colour limits, to share one scale between two heatmaps.
+        Colour limits, to share one scale between two heatmaps (see
+        :func:`robust_limits`); by default the robust limits of ``values``, so
+        that a few very bad cells do not make all the others look alike. Cells
+        beyond the limits take the end colours (and keep their numbers).
     scale : {"auto", "linear", "log"}, default "auto"
         Colour scale; "auto" is logarithmic when all values are positive and the
         largest is more than 3 times the smallest (an error grid, where a linear
@@ -281,14 +307,15 @@ def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_
     from matplotlib.colors import LogNorm, Normalize
 
     scale = v.check_choice("scale", scale, ("auto", "linear", "log"))
-    lo = np.nanmin(values) if vmin is None else vmin
-    hi = np.nanmax(values) if vmax is None else vmax
+    robust_lo, robust_hi = robust_limits(values)
+    lo = robust_lo if vmin is None else vmin
+    hi = robust_hi if vmax is None else vmax
     if scale == "auto":
         scale = "log" if lo > 0 and hi > 3 * lo else "linear"
     norm = LogNorm(lo, hi) if scale == "log" else Normalize(lo, hi)
     im = ax.imshow(values, origin="lower", cmap=cmap, norm=norm, aspect="auto")
     for (i, j), val in np.ndenumerate(values):
-        light = float(norm(val)) < 0.6 if hi > lo else True  # dark cells get white text
+        light = float(np.clip(norm(val), 0, 1)) < 0.6 if hi > lo else True  # dark cells get white text
         ax.text(j, i, format(val, fmt), ha="center", va="center", fontsize=9,
                 color="white" if light else "black")
     for i, j in marks or []:
@@ -298,5 +325,8 @@ def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
-    fig.colorbar(im, ax=ax, label=cbar_label + (" (log scale)" if scale == "log" else ""))
+    # Cells beyond the colour limits take the end colours; the bar's pointed ends say so.
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max", (True, True): "both"}[
+        (bool(np.nanmin(values) < lo), bool(np.nanmax(values) > hi))]
+    fig.colorbar(im, ax=ax, extend=extend, label=cbar_label + (" (log scale)" if scale == "log" else ""))
     return fig
