@@ -271,3 +271,7 @@ def test_animated_must_be_artists_of_the_figure():
         FigureDemo(fig, lambda a: None, {"a": W.FloatSlider()}, animated=[stranger])
     with pytest.raises(ValueError, match="^animated"):
         FigureDemo(fig, lambda a: None, {"a": W.FloatSlider()}, animated=["line"])
+    (line,) = ax.plot([0, 1])
+    for bad in (None, line, "line"):
+        with pytest.raises(TypeError, match="^animated: expected a sequence of matplotlib artists"):
+            FigureDemo(fig, lambda a: None, {"a": W.FloatSlider()}, animated=bad)

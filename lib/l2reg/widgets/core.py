@@ -229,6 +229,8 @@ class FigureDemo:
         from matplotlib.artist import Artist
 
         v.as_callable("draw", draw)
+        if isinstance(animated, (str, bytes, Artist)) or not hasattr(animated, "__iter__"):
+            raise TypeError(f"animated: expected a sequence of matplotlib artists, got {type(animated).__name__}")
         animated = list(animated)
         for a in animated:
             if not isinstance(a, Artist) or (a.axes not in fig.axes and a not in fig.get_children()):
