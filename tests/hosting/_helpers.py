@@ -11,15 +11,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def answered_lesson(lesson: str):
-    """The released lesson with every answer cell holding the instructor's solution code."""
+def answered_lesson(lesson: str, root: Path = ROOT, release_dir: str = "lessons"):
+    """The released lesson (``root/release_dir/lesson``) with every answer cell holding the
+    instructor's solution code (from ``root/solutions``)."""
     import nbformat
 
-    (source,) = (ROOT / "solutions" / lesson).glob("*.ipynb")
-    (release,) = (ROOT / "lessons" / lesson).glob("*.ipynb")
+    (source,) = (root / "solutions" / lesson).glob("*.ipynb")
+    (release,) = (root / release_dir / lesson).glob("*.ipynb")
     src = nbformat.read(str(source), as_version=4)
-    solutions = {c.metadata["nbgrader"]["grade_id"]: re.sub(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", "", c.source,
-                                                            flags=re.M)
+    # The solution region without its markers and without the quiz markup comments
+    # (``# right:``, ``# wrong ...:``, ``# hint:``, ``# within:``), which no student types.
+    markup = r"^\s*(### (BEGIN|END) SOLUTION|# (right|wrong|hint|within)\b.*)\s*$\n?"
+    solutions = {c.metadata["nbgrader"]["grade_id"]: re.sub(markup, "", c.source, flags=re.M)
                  for c in src.cells if c.metadata.get("nbgrader", {}).get("solution")}
     nb = nbformat.read(str(release), as_version=4)
     for cell in nb.cells:

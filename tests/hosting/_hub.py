@@ -77,7 +77,7 @@ def missing() -> str | None:
 
 
 class Hub:
-    def __init__(self, tag: str, instructors=("instructor",), students=("alice", "bob")):
+    def __init__(self, tag: str, lessons=("01_penalty",), instructors=("instructor",), students=("alice", "bob")):
         self.base = Path(tempfile.mkdtemp(prefix="l2reg-hub-"))
         os.chmod(self.base, 0o755)
         self.tag = tag
@@ -88,9 +88,16 @@ class Hub:
         self.students = [self._account(n) for n in students]
         self.course = self.base / "course"
         self.course.mkdir()
-        for part in ("autograder", "solutions", "lessons"):
-            shutil.copytree(ROOT / part, self.course / part,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+        shutil.copytree(ROOT / "autograder", self.course / "autograder", ignore=ignore)
+        for lesson in lessons:
+            shutil.copytree(ROOT / "solutions" / lesson, self.course / "solutions" / lesson, ignore=ignore)
+        # README: the hub releases the classroom edition, written into the course folder.
+        made = subprocess.run([sys.executable, "-m", "l2reg.cli", "lessons", *lessons, "--edition", "classroom",
+                               "--out", str(self.course / "classroom"), "--course", str(self.course)],
+                              capture_output=True, text=True, timeout=600)
+        if made.returncode != 0:
+            raise RuntimeError(f"l2reg lessons --edition classroom failed: {made.stderr}")
         self._chown_tree(self.course, self.grader)
         self.exchange = self.base / "exchange"
         self.exchange.mkdir()
@@ -156,7 +163,7 @@ class Hub:
             "L2REG_GRADEBOOK_URL": self.gradebook,
             "LANG": "C.UTF-8",
         }
-        return subprocess.run([*self.wrap, "runuser", "-u", account, "--", *cmd], cwd=cwd or self.course, env=env,
+        return subprocess.run([*self.wrap, shutil.which("runuser"), "-u", account, "--", *cmd], cwd=cwd or self.course, env=env,
                               capture_output=True, text=True, timeout=timeout)
 
     # --- the hub ---------------------------------------------------------------------------
