@@ -296,8 +296,8 @@ def test_cost_table(ns):
     for k in wide:
         assert c[k]["decay / gradient step"] < 0.25  # "about a tenth or less"
         assert c[k]["closed form / gradient step"] > 100  # "hundreds of gradient steps or more"
-        assert c[k]["50 closed forms / one path"] > 10  # "tens of times less on the wide matrices"
-    assert c["diabetes 442 x 10"]["50 closed forms / one path"] > 2  # "at least twice less here"
+    for k in c:
+        assert c[k]["50 closed forms / one path"] > 1  # "one SVD costs less than 50 solves on every matrix"
     assert ns["p_cube"] > 1  # "doubling p makes it slower"
 
 
