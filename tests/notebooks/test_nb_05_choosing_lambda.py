@@ -212,6 +212,9 @@ def test_why_cv_lies_above_the_validation_curve(ns):
     # "in our single draw the gap at the minima is 2.12 against 1.51; ... below the test error there, 1.66"
     assert round(ns["cv"].min(), 2) == 2.12 and round(ns["sweep"].val_mse.min(), 2) == 1.51
     assert round(held_out_mse(ns, ns["lam_val"]), 2) == 1.66
+    # "at lambda = 100 ... still differ by 1.1 (4.0 against 2.9), against 0.01 on average"
+    assert lams[-1] == 100 and round(ns["cv"][-1], 1) == 4.0 and round(ns["sweep"].val_mse[-1], 1) == 2.9
+    assert round(ns["cv"][-1] - ns["sweep"].val_mse[-1], 1) == 1.1 and round(abs(gap[-1]), 2) <= 0.01
 
 
 def test_quiz_answer_key(ns):
