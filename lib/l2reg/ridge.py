@@ -195,6 +195,71 @@ def ridge_path(X, y, lams, fit_intercept=True):
     return W, b
 
 
+# For wide X, ridge_loo_errors takes the Gram route when eps * (largest eigenvalue of the Gram
+# matrix) <= _GRAM_TOL * (smallest n * lam): each eigenvalue of X X^T is computed to about
+# eps * its largest one, which changes a factor n lam / (e + n lam) by at most that over n lam.
+_GRAM_TOL = 1e-10
+
+
+def _loo_svd(Xc, yc, nlams, fit_intercept):
+    """Residuals ``y - yhat`` and ``1 - h_ii`` for every ``n * lam`` (rows), from the SVD of ``Xc``."""
+    n = Xc.shape[0]
+    U, s, _, keep = _linalg.svd(Xc)
+    # shrinkage factors s^2 / (s^2 + n lam), 0 for singular values treated as zero
+    shrink = _linalg.shrink(s, keep, nlams, 2)
+    residual = yc[None, :] - (shrink * (U.T @ yc)) @ U.T  # (k, n): y - yhat (the mean cancels)
+    leverage = (shrink @ (U**2).T) + (1.0 / n if fit_intercept else 0.0)
+    return residual, 1.0 - leverage
+
+
+def _loo_wide(X, y, nlams, fit_intercept):
+    """As :func:`_loo_svd` for ``p >= n - 1``, where ``Z`` below has no more rows than columns.
+
+    The intercept's direction, the vector of ones, is removed exactly instead of by
+    centring: ``B``, the last ``n - 1`` columns of the Householder reflection that maps
+    ``ones / sqrt(n)`` to ``-e_1``, is an orthonormal basis of the vectors orthogonal to it,
+    and ``Z = B^T X``, ``z = B^T y``. With ``Z Z^T = Qz diag(e) Qz^T`` (``Qz`` square) and
+    ``Q = B Qz``, ``I - H = Q diag(n lam / (e + n lam)) Q^T`` holds without a ``1 1^T / n``
+    term, so ``1 - h_ii`` is a sum of non-negative terms: no cancellation against ``1 / n``
+    or ``1``, which costs the centred SVD formula up to ~1e-7 of relative accuracy when
+    ``n lam`` is small against ``s**2``.
+
+    ``Qz`` and ``e`` come from the eigendecomposition of the ``(n - 1) x (n - 1)`` Gram
+    matrix (scikit-learn ``RidgeCV``'s route, ``_RidgeGCV._eigen_decompose_gram``) when the
+    smallest ``n lam`` dominates the round-off in ``e`` (see ``_GRAM_TOL``), and from the
+    SVD of ``Z``, with its rank cut-off, otherwise (``lam == 0``, tiny penalties).
+    """
+    n = X.shape[0]
+    if fit_intercept:
+        v = np.full(n, 1.0 / np.sqrt(n))
+        v[0] += 1.0  # the reflection is I - v v^T / v[0]
+        Z = (X - np.outer(v, v @ X) / v[0])[1:]
+        zy = (y - v * (v @ y) / v[0])[1:]
+    else:
+        Z, zy = X, y
+    smallest = nlams.min()
+    gram = None
+    if smallest > 0:
+        e, Qz = np.linalg.eigh(Z @ Z.T)
+        if _linalg.EPS * e[-1] <= _GRAM_TOL * smallest:
+            gram = np.maximum(e, 0.0), Qz  # round-off can make the smallest eigenvalues negative
+    if gram is not None:
+        e, Qz = gram
+        kept = nlams[:, None] / (e + nlams[:, None])  # (k, m): 1 - the shrinkage of each direction
+    else:
+        Qz, s, _, keep = _linalg.svd(Z)  # Qz is square: Z has no more rows than columns
+        e = s**2
+        denom = e + nlams[:, None]
+        # n lam / (s^2 + n lam), and 1 for singular values treated as zero (never 0 / 0)
+        kept = np.divide(nlams[:, None], denom, out=np.ones_like(denom), where=keep & (denom > 0))
+    if fit_intercept:  # Q = B Qz: a zero first row, minus v times v[1:] @ Qz / v[0]
+        Q = np.vstack([np.zeros((1, Qz.shape[1])), Qz]) - np.outer(v, v[1:] @ Qz) / v[0]
+    else:
+        Q = Qz
+    residual = (kept * (Qz.T @ zy)) @ Q.T
+    return residual, kept @ (Q**2).T, gram is not None
+
+
 @validate_params({
     "X": Matrix(min_rows=2), "y": Vector(length_of=("X", 0)), "lams": Lambdas(),
     "fit_intercept": Bool(), "per_example": Bool(),
@@ -268,15 +333,14 @@ def ridge_loo_errors(X, y, lams, fit_intercept=True, per_example=False):
     0.557464
     """
     n, p = X.shape
-    Xc, yc, _, _ = _linalg.centre(X, y, fit_intercept)
-    U, s, _, keep = _linalg.svd(Xc)
-    # shrinkage factors s^2 / (s^2 + n lam), 0 for singular values treated as zero
-    shrink = _linalg.shrink(s, keep, n * lams, 2)
-    uty = U.T @ yc
-    residual = yc[None, :] - (shrink * uty) @ U.T  # (k, n): y - yhat (the mean cancels)
-    leverage = (shrink @ (U**2).T) + (1.0 / n if fit_intercept else 0.0)
+    nlams = n * lams
+    if p >= n:
+        residual, one_minus_h, _ = _loo_wide(X, y, nlams, fit_intercept)
+    else:
+        Xc, yc, _, _ = _linalg.centre(X, y, fit_intercept)
+        residual, one_minus_h = _loo_svd(Xc, yc, nlams, fit_intercept)
     with np.errstate(divide="ignore", invalid="ignore"):
-        errors = (residual / (1.0 - leverage)) ** 2
+        errors = (residual / one_minus_h) ** 2
     return errors if per_example else errors.mean(axis=1)
 
 

@@ -147,3 +147,32 @@ def test_kfold_bad_k_is_named(k, exc):
     X, y = make_data(8, 2)
     with pytest.raises(exc, match="^k"):
         ridge_kfold_errors(X, y, LAMS, k)
+
+
+# --- wide X: the Gram route and its switch to the SVD ---------------------------------
+
+
+def gram_switch(X, fit_intercept):
+    """The smallest n * lam at which ridge_loo_errors takes the Gram route for this X."""
+    from l2reg._linalg import EPS
+    from l2reg.ridge import _GRAM_TOL
+
+    Z = X - X.mean(axis=0) if fit_intercept else X
+    return EPS * np.linalg.eigvalsh(Z @ Z.T)[-1] / _GRAM_TOL
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("side", [0.5, 0.99, 1.01, 2.0, 1e6])
+def test_wide_x_near_the_gram_switch_equals_brute_force(fit_intercept, side):
+    """p > n: just below the switch the SVD is used, just above it the Gram matrix; both
+    agree with refitting without each example, per example, to 1e-8."""
+    from l2reg import ridge as R
+
+    n, p = 15, 60
+    X, y = make_data(n, p, seed=2)
+    lams = np.array([side, 3 * side, 100 * side]) * gram_switch(X, fit_intercept) / n
+    residual, one_minus_h, gram = R._loo_wide(X, y, n * lams, fit_intercept)
+    assert gram == (side > 1.0)  # the route this case is meant to test
+    got = ridge_loo_errors(X, y, lams, fit_intercept=fit_intercept, per_example=True)
+    np.testing.assert_array_equal(got, (residual / one_minus_h) ** 2)  # the route returned
+    np.testing.assert_allclose(got, brute_force(X, y, lams, fit_intercept), rtol=1e-8, atol=0)
