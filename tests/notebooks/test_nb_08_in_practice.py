@@ -21,7 +21,8 @@ NAMES = [
     "coef_pi", "imp_ratio", "j_bmi", "H", "groups", "group_names", "gsq_gap", "zero_glasso", "zero_gsq",
     "lasso_zero", "partial_lasso", "norms_path", "lams_group", "cost", "p_cube", "P_tr", "P_va", "lam_decay",
     "t_best", "t_match", "matched", "lam_formula", "mse_a", "corr_b", "spread", "lasso_zeros", "ridge_zeros",
-    "decay_spread", "lam_evidence", "lam_cv_dia", "q1", "q2", "q3", "q4", "q5",
+    "decay_spread", "lam_evidence", "lam_cv_dia", "enet_zeros", "lasso", "enet", "corr_s12", "q1", "q2", "q3", "q4",
+    "q5",
 ]
 
 
@@ -392,6 +393,12 @@ def test_decision_guide_examples(ns):
     assert ns["corr_b"] >= 0.98  # "correlations of at least 0.98"
     assert ns["spread"][1e-5] > 10 * ns["spread"][1e-2]  # "more than ten times less"
     assert len(ns["lasso_zeros"]) >= 1 and ns["ridge_zeros"] == 0
+    # "of the correlated pair s1, s2 (correlation 0.90) it keeps one and drops the other, while the
+    # elastic net keeps both"
+    assert round(ns["corr_s12"], 2) == 0.90
+    lasso_pair, enet_pair = ns["lasso"][-1].coef_[[4, 5]], ns["enet"][-1].coef_[[4, 5]]
+    assert np.sum(lasso_pair == 0) == 1 and np.all(enet_pair != 0)
+    assert len(ns["enet_zeros"]) < len(ns["lasso_zeros"])
     assert ns["decay_spread"] > 1e4  # "more than 10 000"
     assert 1 / 5 < ns["lam_evidence"] / ns["lam_cv_dia"] < 5  # "in the same range"
 
@@ -655,3 +662,18 @@ def test_visible_prox_test_catches(wrong):
 def test_lesson_names_the_exact_conversion():
     text = markdown()
     assert "C = \\frac{1}{2n\\lambda}" in text and "not the \"$\\lambda = 1/C$\"" in text
+
+
+@pytest.mark.parametrize("split", [1, 2, 3])
+def test_elastic_net_keeps_the_correlated_pair_on_other_splits(ns, split):
+    from sklearn.linear_model import ElasticNetCV, LassoCV
+    from sklearn.model_selection import KFold, train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = ns["X_dia"], ns["y_dia"]
+    tr, _ = train_test_split(np.arange(len(y)), test_size=0.3, random_state=split)
+    cv = KFold(5, shuffle=True, random_state=0)
+    lasso = make_pipeline(StandardScaler(), LassoCV(cv=cv)).fit(X[tr], y[tr])[-1].coef_
+    enet = make_pipeline(StandardScaler(), ElasticNetCV(l1_ratio=0.5, cv=cv)).fit(X[tr], y[tr])[-1].coef_
+    assert np.all(enet[[4, 5]] != 0) and np.sum(enet == 0) < np.sum(lasso == 0)
