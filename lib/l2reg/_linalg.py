@@ -109,6 +109,43 @@ def svd(X, full_matrices=False):
     return U, s, Vt, rank_mask(s, X.shape)
 
 
+def svd_projected(X, y):
+    """``s``, the cut-off mask, ``U^T y`` and ``Vt`` of the thin SVD ``X = U diag(s) Vt``, without ``U``.
+
+    For a tall ``X`` (``n >= 2 p``) the SVD is taken of the triangular factor ``R`` of the
+    QR decomposition of ``[X | y]``: ``X = Q R[:p, :p]``, ``Q^T y = R[:p, p]``, so with
+    ``R[:p, :p] = Ur diag(s) Vt`` the singular values and ``Vt`` are ``X``'s and
+    ``U^T y = Ur^T R[:p, p]``. That skips forming the ``n x p`` matrix ``U``, most of the
+    cost of a small ridge path. Otherwise it is :func:`svd`'s thin SVD.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+    y : ndarray of shape (n,)
+
+    Returns
+    -------
+    s, keep, uty, Vt : ndarray
+        Shapes (r,), (r,), (r,) and (r, p) with ``r = min(n, p)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(8, 2)); y = np.arange(8.0)
+    >>> s, keep, uty, Vt = svd_projected(X, y)
+    >>> U, s2, Vt2, _ = svd(X)
+    >>> bool(np.allclose(s, s2) and np.allclose(np.abs(uty), np.abs(U.T @ y)))
+    True
+    """
+    n, p = X.shape
+    if n < 2 * p:
+        U, s, Vt, keep = svd(X)
+        return s, keep, U.T @ y, Vt
+    R = np.linalg.qr(np.column_stack([X, y]), mode="r")
+    Ur, s, Vt = np.linalg.svd(R[:p, :p], full_matrices=False)
+    return s, rank_mask(s, X.shape), Ur.T @ R[:p, p], Vt
+
+
 def shrink(s, keep, nlams, power):
     """``s**power / (s**2 + nlam)`` for every ``nlam`` (rows), 0 where ``keep`` is False.
 
@@ -136,4 +173,6 @@ def shrink(s, keep, nlams, power):
     """
     denom = s**2 + nlams[:, None]  # (k, r)
     num = s if power == 1 else s**2
+    if keep.all():  # every s > 0, so every denominator too: a plain division
+        return num / denom
     return np.divide(num, denom, out=np.zeros_like(denom), where=keep & (denom > 0))

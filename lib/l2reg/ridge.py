@@ -34,9 +34,9 @@ def _svd_weights(X, y, nlams):
     ``eps * max(n, p) * s.max()`` (the cut-off of ``numpy.linalg.lstsq``) are
     treated as exact zeros.
     """
-    U, s, Vt, keep = _linalg.svd(X)
+    s, keep, uty, Vt = _linalg.svd_projected(X, y)
     # s / (s^2 + n lam), and 0 for singular values treated as zero (never 0 / 0).
-    return (_linalg.shrink(s, keep, nlams, 1) * (U.T @ y)) @ Vt
+    return (_linalg.shrink(s, keep, nlams, 1) * uty) @ Vt
 
 
 def _ridge_solve(X, y, lam):
