@@ -9,7 +9,7 @@ slider focus the handle and press arrow keys: the readout must move and the demo
 must change (a new PNG arrives from the kernel, with other bytes and other pixels; the
 figure is every image in the demo's output, so a background and an overlay count together). Each
 dropdown gets another option and each set of toggle buttons two other choices, with the same
-checks. A screenshot of each demo goes to
+checks; the demo's readout line must be shown whole (wrapped, not cut off). A screenshot of each demo goes to
 ``test-artifacts/browser/<lesson>-<n>.png``.
 
 Skips (with the reason) when chromium or the playwright package is missing; see conftest.py.
@@ -198,6 +198,26 @@ def change_toggle_buttons(page, toggles, area, label: str) -> None:
 
 # --- the test ----------------------------------------------------------------------------
 
+# The demo's readout line: present, not empty, and not cut off (its text fits its box, and its
+# box lies inside the demo's output, so a long readout wraps instead of running off the page).
+JS_READOUT_FITS = """(el) => {
+  const r = el.getBoundingClientRect(), area = el.closest('.jp-OutputArea-output').getBoundingClientRect();
+  const sizes = {scroll: [el.scrollWidth, el.scrollHeight], client: [el.clientWidth, el.clientHeight],
+                 box: [r.left, r.right], area: [area.left, area.right], shown: r.height};
+  return {text: el.innerText, sizes: sizes,
+          fits: el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1
+                && r.left >= area.left - 1 && r.right <= area.right + 1};
+}"""
+
+
+def check_readout_shown_whole(box, label: str) -> None:
+    readout = box.locator(".l2reg-readout")
+    assert readout.count() == 1, f"{label}: no readout line above the figure"
+    state = readout.evaluate(JS_READOUT_FITS)
+    assert state["text"].strip(), f"{label}: the readout is empty"
+    assert state["fits"], f"{label}: the readout is cut off ({state['sizes']}): {state['text']!r}"
+
+
 @pytest.mark.parametrize("path", lesson_notebooks(), ids=lambda p: p.parent.name)
 def test_widget_demos_respond(path, jupyter_lab, browser, artifacts):
     lesson = path.parent.name
@@ -234,6 +254,7 @@ def test_widget_demos_respond(path, jupyter_lab, browser, artifacts):
                 group = toggles.nth(k)
                 name = group.locator(".widget-label").first.inner_text().strip()
                 change_toggle_buttons(page, group, box, f"{label}, buttons {name!r}")
+            check_readout_shown_whole(box, label)
             box.screenshot(path=str(artifacts / f"{lesson}-{n}.png"))
 
         check_outputs(page, nb, lesson, "after moving the controls")

@@ -275,3 +275,22 @@ def test_animated_must_be_artists_of_the_figure():
     for bad in (None, line, "line"):
         with pytest.raises(TypeError, match="^animated: expected a sequence of matplotlib artists"):
             FigureDemo(fig, lambda a: None, {"a": W.FloatSlider()}, animated=bad)
+
+
+def test_the_readout_is_shown_whole_and_as_text():
+    import ipywidgets as W
+
+    from l2reg.plotting import new_figure
+    from l2reg.widgets import FigureDemo
+
+    fig, ax = new_figure()
+    (line,) = ax.plot([0, 1], [0, 0])
+    text = "a < b & c: " + "a long readout " * 20
+
+    demo = FigureDemo(fig, lambda a: text if a else "short", {"a": W.IntSlider(value=0)}, animated=[line])
+    view = demo.widget.children[1]
+    assert demo.readout.value == "short" and "short" in view.value
+    demo.set(a=1)
+    assert demo.readout.value == text
+    # shown escaped, in a block whose lines wrap rather than being cut off at the page's edge
+    assert "a &lt; b &amp; c" in view.value and "white-space: normal" in view.value

@@ -200,7 +200,7 @@ class FigureDemo:
     image : ipywidgets.Image
         The current rendering, PNG.
     readout : ipywidgets.Label
-        The text ``draw`` returned last.
+        The text ``draw`` returned last (shown above the figure, wrapped at the page's width).
     renders : int
         How many times the figure has been drawn.
     full_draws : int
@@ -240,10 +240,14 @@ class FigureDemo:
         self.controls = dict(controls)
         self.renders = 0
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
-        self.readout = W.Label(layout=W.Layout(min_height="1.6em"))
+        self.readout = W.Label()
+        # What the page shows of the readout: the same text in an HTML widget whose lines wrap
+        # (a Label is one line, cut off with an ellipsis where the text is longer than the page).
+        self._readout_view = W.HTML(layout=W.Layout(min_height="1.6em", width="auto", max_width="100%"))
+        W.dlink((self.readout, "value"), (self._readout_view, "value"), transform=_wrapping_html)
         # Controls that do not fit on one line wrap to the next rather than being squeezed.
         controls_box = W.HBox(list(self.controls.values()), layout=W.Layout(flex_flow="row wrap"))
-        self.widget = W.VBox([controls_box, self.readout, self.image])
+        self.widget = W.VBox([controls_box, self._readout_view, self.image])
         for ax in fig.axes:
             legend = ax.get_legend()
             if legend is not None:
@@ -288,6 +292,13 @@ class FigureDemo:
         if self.readout.value:
             bundle["text/plain"] = self.readout.value
         return bundle
+
+
+def _wrapping_html(text: str) -> str:
+    """The readout text as HTML that wraps at the page's width (escaped: it is shown as text)."""
+    import html
+
+    return f'<div class="l2reg-readout" style="white-space: normal; line-height: 1.35">{html.escape(text)}</div>'
 
 
 def log_slider(value, *, min_exp, max_exp, description, step=0.1):
