@@ -59,9 +59,10 @@ def missing() -> str | None:
     """Why the hub cannot be started here, or None."""
     if os.geteuid() != 0:
         return "needs root: the test creates system accounts and the hub starts servers as them"
-    for tool in ("useradd", "userdel", "chpasswd"):
+    for tool, package in (("useradd", "passwd"), ("userdel", "passwd"), ("chpasswd", "passwd"),
+                          ("runuser", "util-linux"), ("pgrep", "procps")):
         if shutil.which(tool) is None:
-            return f"needs {tool} (Debian's passwd package) to create the test's accounts"
+            return f"needs {tool} (Debian's {package} package) to create and run the test's accounts"
     if shutil.which("configurable-http-proxy") is None:
         return "needs configurable-http-proxy (npm install -g configurable-http-proxy; .ci/install-debian does it)"
     if _interpreter_hidden():
@@ -158,7 +159,8 @@ class Hub:
             "PATH": f"{BINDIR}:/usr/local/bin:/usr/bin:/bin",
             "HOME": str(self.home(account)),
             "USER": account,
-            "JUPYTER_CONFIG_PATH": f"{self.course / 'autograder'}:{CONFIG.parent}",
+            # as README says for the grader's terminal: the hub-wide config first, then the course's
+            "JUPYTER_CONFIG_PATH": f"{CONFIG.parent}:{self.course / 'autograder'}",
             "L2REG_EXCHANGE": str(self.exchange),
             "L2REG_GRADEBOOK_URL": self.gradebook,
             "LANG": "C.UTF-8",

@@ -165,6 +165,11 @@ def test_course_on_jupyterhub_end_to_end(hub, browser):
     formgrader_action(fg, "collect", f"Successfully collected submissions of '{LESSON}'")
     for account in (alice, bob):
         assert (hub.course / "submitted" / account / LESSON / f"{NOTEBOOK}.ipynb").is_file()
+    # The same exchange through nbgrader's command line, as README gives it for the grader's terminal.
+    listed = hub.as_account(hub.grader, str(_hub.BINDIR / "nbgrader"), "list", "--inbound")
+    assert listed.returncode == 0, listed.stderr
+    for account in (alice, bob):
+        assert f"l2reg {account} {LESSON}" in listed.stdout + listed.stderr, listed.stdout + listed.stderr
     graded = hub.home(hub.grader) / "graded"
     run = hub.as_account(hub.grader, str(_hub.BINDIR / "l2reg"), "grade", LESSON, str(hub.course),
                          "--from-exchange", "--course", str(hub.course), "--out", str(graded), timeout=900)
