@@ -17,9 +17,10 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
     """Drag lambda and the learning rate; watch gradient descent on a two-weight ridge loss.
 
     Left: contours of the ridge loss (no intercept; pass centred data), the exact
-    minimizer and the first ``steps`` iterates from the origin. Right: the
-    distance of each iterate to the minimizer, on a log scale; a run that
-    diverges stops where it overflows.
+    minimizer and the first ``steps`` iterates from the origin. Middle: the same
+    around the minimizer, ``w_t - w*`` magnified 8 times, where the zig-zag of the
+    late steps across a narrow valley shows. Right: the distance of each iterate
+    to the minimizer, on a log scale; a run that diverges stops where it overflows.
 
     Parameters
     ----------
@@ -54,11 +55,14 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
     w_ls = ridge_fit(X, y, 0.0, fit_intercept=False)[0]
     half = max(1.5, 1.3 * float(np.abs(w_ls).max()))
     grid = np.linspace(-half, half, 121)
-    fig, (ax_c, ax_d) = new_figure(2, width=5.0, height=4.2)
+    zoom = half / 8.0
+    fig, (ax_c, ax_z, ax_d) = new_figure(3, width=4.3, height=4.0)
     from matplotlib.collections import LineCollection
 
     contours = LineCollection([], cmap="viridis", linewidths=0.8, zorder=1)
     ax_c.add_collection(contours, autolim=False)
+    near = LineCollection([], cmap="viridis", linewidths=0.8, zorder=1)
+    ax_z.add_collection(near, autolim=False)
     state = {"lam": None}
     (path_line,) = ax_c.plot([], [], "-o", ms=1.8, lw=0.7, color=COLORS["vermillion"],
                           label="gradient descent")  # thin: a zig-zag across a narrow valley stays readable
@@ -67,14 +71,22 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
     ax_c.set_ylim(-half, half)
     ax_c.set_xlabel("w1")
     ax_c.set_ylabel("w2")
-    ax_c.set_title("Ridge loss and gradient descent from the origin")
+    ax_c.set_title("Ridge loss and gradient descent from the origin", fontsize=10)
+    (near_path,) = ax_z.plot([], [], "-o", ms=2.2, lw=0.8, color=COLORS["vermillion"])
+    (near_opt,) = ax_z.plot([0.0], [0.0], "*", ms=13, mfc="none", mew=1.5, color=COLORS["black"])
+    ax_z.set_xlim(-zoom, zoom)
+    ax_z.set_ylim(-zoom, zoom)
+    ax_z.set_aspect("equal")
+    ax_z.set_xlabel("w1 - w1*")
+    ax_z.set_ylabel("w2 - w2*")
+    ax_z.set_title("Around the minimizer (8x)", fontsize=10)
     (dist_line,) = ax_d.semilogy([], [], color=COLORS["blue"], lw=2, label="||w_t - w*||")
     (rate_line,) = ax_d.semilogy([], [], color=COLORS["orange"], ls="--", lw=1.5, label="predicted rate")
     ax_d.set_xlim(0, steps)
     ax_d.set_ylim(1e-8, 1e3)
     ax_d.set_xlabel("step t")
     ax_d.set_ylabel("distance to the minimizer (log scale)")
-    ax_d.set_title("Distance to the minimizer per step")
+    ax_d.set_title("Distance to the minimizer per step", fontsize=10)
 
     # One legend below both panels: the path and the distance curves go anywhere in their panels.
     fig.legend(handles=[path_line, opt_dot, dist_line, rate_line], loc="outside lower center", ncol=4, fontsize=9)
@@ -84,13 +96,20 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
         if lam != state["lam"]:  # the contours depend on lambda only: computed once per lambda
             # Levels spread over the loss values in view, drawn as exact ellipses.
             levels = np.unique(np.quantile(loss_surface(X, y, lam, grid, grid), np.linspace(0.0, 0.9, 16) ** 2))
-            state.update(lam=lam, levels=levels, segments=list(loss_ellipses(X, y, lam, levels)))
-        contours.set_segments(state["segments"])
-        contours.set_array(state["levels"])
-        contours.set_clim(state["levels"][0], state["levels"][-1])
+            ellipses = loss_ellipses(X, y, lam, levels)
+            # Around the minimizer: the lower levels, whose ellipses are small, densely.
+            low = np.unique(np.quantile(loss_surface(X, y, lam, grid, grid), np.linspace(0.0, 0.3, 16) ** 2))
+            state.update(lam=lam, levels=levels, segments=list(ellipses), low=low,
+                         near=list(loss_ellipses(X, y, lam, low) - w_star))
+        for lines, segments, levels in ((contours, state["segments"], state["levels"]),
+                                        (near, state["near"], state["low"])):
+            lines.set_segments(segments)
+            lines.set_array(levels)
+            lines.set_clim(levels[0], levels[-1])
         path = gradient_descent_path(X, y, lam, lr, steps)
         path_line.set_data(path[:, 0], path[:, 1])
         opt_dot.set_data([w_star[0]], [w_star[1]])
+        near_path.set_data(path[:, 0] - w_star[0], path[:, 1] - w_star[1])
         eig = hessian_eigenvalues(X, lam)
         rate = float(np.max(np.abs(1.0 - lr * eig)))
         t = np.arange(steps + 1)
@@ -105,7 +124,7 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
         "lam": log_slider(max(lam, 1e-4), min_exp=-4, max_exp=1, description="lambda"),
         "lr": log_slider(lr, min_exp=-3, max_exp=0.5, description="learning rate"),
     }
-    return FigureDemo(fig, draw, controls, animated=[contours, opt_dot, path_line, dist_line, rate_line])
+    return FigureDemo(fig, draw, controls, animated=[contours, opt_dot, path_line, near, near_opt, near_path, dist_line, rate_line])
 
 
 #: The step counts ``weight_decay_demo`` can show. Changing the range is a new view of
