@@ -341,10 +341,12 @@ def cases(repo=ROOT, out_dir="/nonexistent-out", subs_dir="/nonexistent-subs", p
         one("runaway_memory", insert_after(answered(), "quiz_q1", (
             "def _grow():\n    hog = []\n    while True:\n        hog.append(bytearray(50 * 1024 * 1024))\n"
             "_grow()\n")), FULL, "graded"),
+        # The grader numbers cells of the rebuilt notebook (the official one with added
+        # cells after their anchor), 1-based: the added cell is two after its anchor's index.
         one("runaway_abort", insert_after(answered(), "test_quiz_q2", "import os\nos.abort()"), FULL - 3,
-            "failed: the kernel crashed (SIGABRT) while running cell 56"),
+            f"failed: the kernel crashed (SIGABRT) while running cell {index(untouched(), 'test_quiz_q2') + 2}"),
         one("runaway_exit", insert_after(answered(), "test_quiz_q4", "import os\nos._exit(0)"), FULL - 1,
-            "failed: the kernel exited (status 0) while running cell 62"),
+            f"failed: the kernel exited (status 0) while running cell {index(untouched(), 'test_quiz_q4') + 2}"),
         # hostile: each tries to pass q5 with a wrong answer, or to reach what it must not
         one("hostile_patch_record", with_answer("quiz_q5", PATCH_RECORD), FULL - 1, "graded"),
         one("hostile_patch_display", with_answer("quiz_q5", PATCH_DISPLAY), FULL - 1, "graded"),

@@ -271,6 +271,14 @@ class SandboxCgroup:
             time.sleep(0.05)
 
 
+def remove_groups(paths):
+    """Kill what is left in the groups at ``paths`` and remove them."""
+    for path in paths:
+        g = SandboxCgroup.__new__(SandboxCgroup)
+        g.paths = {"group": path}
+        g.remove()
+
+
 def leftover_groups(pid=None) -> list:
     """Groups left by grader process ``pid`` (default: this one); for tests and clean-up."""
     prefix = f"l2reg-{pid or os.getpid()}-"

@@ -365,6 +365,19 @@ class _Run:
         with self.lock:
             self.sandboxes.discard(sb)
 
+    def arm(self) -> dict:
+        """Turn SIGINT and SIGTERM into :class:`Interrupted` (main thread only); return the
+        handlers replaced. Called again after running the reference notebook: nbclient's
+        event loop resets SIGTERM to the default (which would kill the run uncleaned)."""
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+
+        def on_signal(signum, frame):
+            self.abort()
+            raise Interrupted(signum)
+
+        return {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+
     def abort(self):
         self.stop.set()
         with self.lock:
@@ -437,14 +450,7 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
     root, subs_path, out = _check_args(lesson_name, submissions, out, jobs, course_root)
     lock = _lock_out(out)
     run = _Run()
-    handlers = {}
-    if threading.current_thread() is threading.main_thread():
-        def on_signal(signum, frame):
-            run.abort()
-            raise Interrupted(signum)
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            handlers[sig] = signal.signal(sig, on_signal)
+    handlers = run.arm()
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
         for stale in out.glob(STAGING_PREFIX + "*"):  # left by a run that was killed outright
@@ -457,12 +463,9 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-        from .cgroups import SandboxCgroup, leftover_groups
+        from .cgroups import leftover_groups, remove_groups
 
-        for path in leftover_groups():  # a sandbox killed halfway through its start
-            g = SandboxCgroup.__new__(SandboxCgroup)
-            g.paths = {"x": path}
-            g.remove()
+        remove_groups(leftover_groups())  # e.g. of a sandbox interrupted halfway through its start
         for sig, h in handlers.items():
             signal.signal(sig, h)
         os.close(lock)
@@ -491,6 +494,8 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
         with TempCourse(root, [lesson_name]) as course:
             db_url = _prepare_gradebook(out, stage, lesson_name, course, db)
             lesson = load_lesson(root, lesson_name, course)
+        run.arm()
+        run.check()
         canary = grade_one(lesson, "reference", root / SOURCE / lesson_name / f"{lesson.notebook_id}.ipynb",
                            limits, mpl_cache, run)
         if canary.score != lesson.max_score:

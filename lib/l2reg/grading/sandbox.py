@@ -415,7 +415,9 @@ class Sandbox:
                 f"the notebook took longer than {self.budget.wall_limit:g} s of wall-clock time "
                 f"(stopped while {doing})")
         if used > cpu_limit + grace:
-            return SandboxTimeout(f"{label} ran longer than {cpu_limit:g} s and ignored the interrupt")
+            # The runner's own interrupt counts only its own CPU time; this counts every
+            # process of the sandbox (children it forked keep spinning after an interrupt).
+            return SandboxTimeout(f"{label} used more than {cpu_limit:g} s of CPU time (all its processes together)")
         if wall > wall_limit + grace:
             return SandboxTimeout(f"{label} ran longer than {wall_limit:g} s of wall-clock time "
                                   "and ignored the interrupt")
