@@ -196,6 +196,12 @@ class Hub:
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(10)
+            # What the hub started in its own process group and left behind (the proxy, when
+            # the hub died during start-up).
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         for account in self.accounts:
             uid = pwd.getpwnam(account).pw_uid
             leftover = subprocess.run(["pgrep", "-U", str(uid)], capture_output=True, text=True).stdout.split()
