@@ -301,6 +301,9 @@ def _record_in_gradebook(gb, lesson: Lesson, res: Result):
         for grade in nb.grades:
             c = res.cells.get(grade.name)
             grade.auto_score = c["score"] if c else 0.0
+            # as nbgrader's SaveAutoGrades: only a manual score calls for a human (else the
+            # formgrader lists every submission as "needs manual grading")
+            grade.needs_manual_grade = grade.manual_score is not None
         nb.flagged = res.status is not Status.GRADED
     gb.db.commit()
 
