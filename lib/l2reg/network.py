@@ -518,11 +518,8 @@ def decay_grid_seeds(xs, ys, xs_val, ys_val, lrs, weight_decays, *, kind, seeds,
     S = xs.shape[0]
     if xs_val.shape[0] != S:
         raise ValueError(f"xs_val: expected {S} rows, one validation set per row of xs, got {xs_val.shape[0]}")
-    lrs = v.as_vector("lrs", lrs)
-    wds = v.as_vector("weight_decays", weight_decays)
-    for name, arr in (("lrs", lrs), ("weight_decays", wds)):
-        if np.any(arr < 0):
-            v.as_nonnegative(name, float(arr[arr < 0][0]))
+    lrs = v.as_nonnegative_vector("lrs", lrs)
+    wds = v.as_nonnegative_vector("weight_decays", weight_decays)
     kind = v.check_choice("kind", kind, KINDS)
     if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__"):
         raise TypeError(f"seeds: expected a sequence of {S} integers, got {v.describe(seeds)}")
