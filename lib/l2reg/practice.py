@@ -425,6 +425,40 @@ def group_lasso_fit(X, y, groups, lam, *, squared=False, max_iter=20000, tol=1e-
     return w, float(y_mean - x_mean @ w)
 
 
+def _curvature(G):
+    """The largest eigenvalue ``L`` of the mean squared error's Hessian ``G``."""
+    return float(np.linalg.eigvalsh(G)[-1]) if G.size else 0.0
+
+
+def _check_stable_step(lr, L, lam, *, name="lr"):
+    """Refuse a step that makes gradient descent diverge.
+
+    The step multiplies the error in a direction of curvature ``mu`` by
+    ``1 - lr (mu + 2 lam)``; it shrinks in every direction only when
+    ``lr (L + 2 lam) < 2``. ``name`` is the parameter blamed: ``"lr"`` or the
+    penalty's own name (``"lam"``, ``"decay"``).
+
+    Examples
+    --------
+    >>> _check_stable_step(0.5, 2.0, 0.0)
+    >>> _check_stable_step(1.0, 2.0, 0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: lr: expected lr < 2 / (L + 2 lam) = 1 (L = 2, the largest curvature; lam = 0), got 1.0
+    >>> _check_stable_step(0.25, 2.0, 4.0, name="decay")
+    Traceback (most recent call last):
+    ...
+    ValueError: decay: expected decay < (2 / lr - L) / 2 = 3 (lr = 0.25, L = 2, the largest curvature), got 4.0
+    """
+    if lr * (L + 2.0 * lam) < 2.0:
+        return
+    if name == "lr":
+        raise ValueError(f"lr: expected lr < 2 / (L + 2 lam) = {2.0 / (L + 2.0 * lam):.4g} "
+                         f"(L = {L:.4g}, the largest curvature; lam = {lam:.4g}), got {lr!r}")
+    raise ValueError(f"{name}: expected {name} < (2 / lr - L) / 2 = {max(0.0, (2.0 / lr - L) / 2.0):.4g} "
+                     f"(lr = {lr:.4g}, L = {L:.4g}, the largest curvature), got {lam!r}")
+
+
 def gd_path(X, y, lr, steps, *, lam=0.0):
     """Full-batch gradient descent from zero on ``mean((y - X w - b)**2) + lam ||w||^2``.
 
@@ -456,7 +490,9 @@ def gd_path(X, y, lr, steps, *, lam=0.0):
     ------
     ValueError
         If an array is not finite, empty or of mismatched size, ``lr`` is not
-        > 0, ``steps`` < 1 or ``lam`` < 0.
+        > 0, ``steps`` < 1 or ``lam`` < 0, or if the steps would diverge:
+        ``lr * (L + 2 lam) >= 2`` with ``L`` the largest curvature of the mean
+        squared error (the message names ``lr`` and its bound).
     TypeError
         If an argument is not numeric.
 
@@ -479,6 +515,7 @@ def gd_path(X, y, lr, steps, *, lam=0.0):
     x_mean, y_mean = X.mean(axis=0), y.mean()
     Xc, yc = X - x_mean, y - y_mean
     G, Xty = Xc.T @ Xc * (2.0 / n), Xc.T @ yc * (2.0 / n)
+    _check_stable_step(lr, _curvature(G), lam)
     decay = 1.0 - 2.0 * lr * lam
     W = np.zeros((steps + 1, X.shape[1]))
     w = W[0].copy()
@@ -603,6 +640,12 @@ class EarlyStopping:
         lr : float, optional
             Learning rate; by default ``1 / L`` with ``L`` the largest curvature of
             the mean squared error (``2 s_max**2 / n``), the largest safe constant step.
+
+        Raises
+        ------
+        ValueError
+            If a step would diverge: ``lr >= 2 / L`` (names ``lr``) or
+            ``lr * (L + 2 decay) >= 2`` (names ``decay`` and its bound).
         """
         X_train = v.as_matrix("X_train", X_train)
         y_train = v.as_vector("y_train", y_train, X_train.shape[0], other="the rows of X_train")
@@ -615,6 +658,10 @@ class EarlyStopping:
             Xc = X_train - X_train.mean(axis=0)
             lr = X_train.shape[0] / (2.0 * np.linalg.norm(Xc, 2) ** 2)
         lr = v.as_positive("lr", lr)
+        Xc = X_train - X_train.mean(axis=0)
+        L = _curvature(Xc.T @ Xc * (2.0 / X_train.shape[0]))
+        _check_stable_step(lr, L, 0.0)                  # the run without decay
+        _check_stable_step(lr, L, decay, name="decay")  # the decayed run
 
         def mse(W, b, X, y):
             return np.mean((y[None, :] - W @ X.T - b[:, None]) ** 2, axis=1)

@@ -298,6 +298,45 @@ def test_early_stopping_state():
         EarlyStopping.make(X, y, Xv[:, :5], yv, steps=5, decay=0.1)
 
 
+def _largest_curvature(X):
+    Xc = X - X.mean(axis=0)
+    return 2.0 * np.linalg.norm(Xc, 2) ** 2 / X.shape[0]
+
+
+def test_gd_path_refuses_a_diverging_step_and_names_its_bound():
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((30, 4)) * [1.0, 2.0, 0.5, 1.0], rng.standard_normal(30)
+    L = _largest_curvature(X)
+    W, _ = gd_path(X, y, 1.9 / L, 400)  # inside the bound: converges to least squares
+    assert np.all(np.isfinite(W)) and np.linalg.norm(W[-1] - W[-2]) < 1e-6
+    for lr, lam in [(100.0, 0.0), (2.0 / L, 0.0), (0.1, 1e4), (1.0 / L, L / 2)]:
+        bound = 2.0 / (L + 2.0 * lam)
+        with pytest.raises(ValueError) as err:
+            gd_path(X, y, lr, 5, lam=lam)
+        msg = str(err.value)
+        assert msg.startswith("lr: expected lr < 2 / (L + 2 lam) = ") and msg.endswith(f"got {lr!r}")
+        assert float(msg.split("= ")[1].split(" ")[0]) == pytest.approx(bound, rel=1e-3)
+        assert f"L = {L:.4g}" in msg
+
+
+def test_early_stopping_refuses_a_diverging_decay_or_lr():
+    rng = np.random.default_rng(6)
+    X, y = rng.standard_normal((25, 6)), rng.standard_normal(25)
+    L = _largest_curvature(X)
+    lr = 1.0 / L  # the default
+    with pytest.raises(ValueError) as err:
+        EarlyStopping.make(X, y, X, y, steps=10, decay=100.0)  # before: val_decay[-1] = inf, silently
+    msg = str(err.value)
+    assert msg.startswith("decay: expected decay < (2 / lr - L) / 2 = ") and msg.endswith("got 100.0")
+    assert float(msg.split("= ")[1].split(" ")[0]) == pytest.approx((2 / lr - L) / 2, rel=1e-3)
+    just_inside = 0.99 * (2 / lr - L) / 2
+    es = EarlyStopping.make(X, y, X, y, steps=2000, decay=just_inside)
+    assert np.all(np.isfinite(es.val_decay)) and es.val_decay[-1] < 1e6
+    assert 5.0 * L >= 2  # so lr = 5 diverges even without decay
+    with pytest.raises(ValueError, match=r"^lr: expected lr < 2 / \(L \+ 2 lam\) = .*got 5\.0$"):
+        EarlyStopping.make(X, y, X, y, steps=10, decay=0.0, lr=5.0)
+
+
 def test_best_time():
     assert 0 < best_time(lambda: None, repeats=2, min_seconds=0.001) < 1e-3
     with pytest.raises(TypeError):
