@@ -94,16 +94,25 @@ def formgrader_action(page, column, success):
 
 
 def open_assignments(page):
+    """Nbgrader -> Assignment List; returns the labels the Nbgrader menu offered."""
     page.wait_for_selector(".lm-MenuBar-content")
     page.click(".lm-MenuBar-itemLabel:text-is('Nbgrader')")
-    page.click(".lm-Menu-itemLabel:text-is('Assignment List')")
+    item = page.locator(".lm-Menu-itemLabel:text-is('Assignment List')")
+    item.wait_for()
+    labels = page.locator(".lm-Menu-content .lm-Menu-itemLabel").all_inner_texts()
+    item.click()
     page.wait_for_selector("#released_assignments_list")
+    return labels
 
 
 def answer_and_submit(page, hub, account, answers):
     """In the student's JupyterLab: fetch lesson 01, type ``answers`` (cell index -> source)
     into the notebook, save, submit."""
-    open_assignments(page)
+    # A student's JupyterLab (deploy/jupyterhub/students/): the Assignments tab, no formgrader.
+    labels = open_assignments(page)
+    assert "Assignment List" in labels and "Formgrader" not in labels, labels
+    assert not {"Create assignment", "Course List"} & set(labels), labels
+    assert page.request.get(f"{hub.url}/user/{account}/formgrader").status == 404
     page.click("#released_assignments_list .list_item:has-text('01_penalty') button:has-text('Fetch')")
     page.click(f"#fetched_assignments_list a.assignment-notebooks-link:has-text('{LESSON}')")
     page.click(f"#nbgrader-l2reg-{LESSON} a:text-is('{NOTEBOOK}')")
@@ -190,7 +199,7 @@ def test_course_on_jupyterhub_end_to_end(hub, browser):
         row.wait_for()
         text = row.inner_text()
         assert f"{float(rows[account]['score']):g} / {full:g}" in text, text
-        assert "needs autograding" not in text, text
+        assert row.locator("td.status").inner_text().strip() == "graded", text  # not "needs ... grading"
     shot(fg, "04-formgrader-scores")
 
     # 5. Feedback: nbgrader release_feedback (the formgrader's button); each student fetches it.
