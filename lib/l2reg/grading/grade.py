@@ -7,7 +7,7 @@ Each of these stages is charged to the submission's own time budget. Scores come
 first: a feedback page that cannot be built never costs points.
 
 The run writes into a staging folder inside ``--out`` while the previous results
-stay in place, and switches them in at the end (see :func:`_switch`); the output
+stay in place, and switches them in at the end (see :func:`.outdir.switch`); the output
 folder is locked for the whole run. The gradebook is written by this (the parent)
 process only.
 """
@@ -15,14 +15,12 @@ process only.
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import os
 import shutil
 import signal
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -31,10 +29,8 @@ from pathlib import Path
 
 from .course import SOURCE, CourseError, check_lesson, find_course_root
 from .outcome import Result, Status, clean_text
+from .outdir import STAGING_PREFIX, Interrupted, RunState, lock_out, switch
 
-LOCK_NAME = ".l2reg-grade.lock"
-STAGING_PREFIX = ".l2reg-staging-"
-OUTPUTS = ("grades.csv", "summary.txt", "gradebook.db", "feedback")
 
 
 @dataclass
@@ -70,14 +66,6 @@ class Report:
 
     def __len__(self):
         return len(self.results)
-
-
-class Interrupted(BaseException):
-    """SIGINT or SIGTERM arrived during a run."""
-
-    def __init__(self, signum):
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
 
 
 def score_cells(lesson: Lesson, executed, cell_status: dict) -> dict:
@@ -280,7 +268,7 @@ def _prepare_gradebook(out: Path, stage: Path, lesson: str, course, db=None) -> 
     that the run regrades from scratch.
 
     By default (``db`` None) the gradebook is DIR/gradebook.db, written through a copy in
-    the staging folder that :func:`_switch` moves into DIR at the end, so an interrupted
+    the staging folder that :func:`.outdir.switch` moves into DIR at the end, so an interrupted
     run leaves the previous one intact. A ``--db`` database is written in place."""
     from .gradebook import prepare
 
@@ -345,83 +333,6 @@ def summary_text(lesson: Lesson, results: list, skipped: list, seconds: float, j
     return "\n".join(lines) + "\n"
 
 
-class _Run:
-    """State shared by the threads of one run: live sandboxes, and the stop flag an
-    interrupt sets so that no new work starts."""
-
-    def __init__(self):
-        self.stop = threading.Event()
-        self.sandboxes = set()
-        self.lock = threading.Lock()
-
-    def check(self):
-        if self.stop.is_set():
-            raise Interrupted(signal.SIGTERM)
-
-    def started(self, sb):
-        with self.lock:
-            self.sandboxes.add(sb)
-        if self.stop.is_set():
-            sb.kill_now()
-
-    def stopped(self, sb):
-        with self.lock:
-            self.sandboxes.discard(sb)
-
-    def arm(self) -> dict:
-        """Turn SIGINT and SIGTERM into :class:`Interrupted` (main thread only); return the
-        handlers replaced. Called again after running the reference notebook: nbclient's
-        event loop resets SIGTERM to the default (which would kill the run uncleaned)."""
-        if threading.current_thread() is not threading.main_thread():
-            return {}
-
-        def on_signal(signum, frame):
-            self.abort()
-            raise Interrupted(signum)
-
-        return {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def abort(self):
-        self.stop.set()
-        with self.lock:
-            for sb in list(self.sandboxes):
-                sb.kill_now()
-
-
-def _lock_out(out: Path):
-    """Hold an exclusive lock on DIR for the run, or refuse in one line."""
-    out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        try:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-        finally:
-            os.close(fd)
-        raise CourseError(f"--out: {out} is in use by another l2reg grade run"
-                          f"{f' (pid {holder})' if holder.isdigit() else ''}; wait for it to finish")
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, str(os.getpid()).encode(), 0)
-    return fd
-
-
-def _switch(stage: Path, out: Path):
-    """Move the staged results into DIR, with SIGINT/SIGTERM held back meanwhile, so an
-    interrupt leaves either the previous run or this one, never a mix."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        trash = stage / "old"
-        trash.mkdir()
-        for name in OUTPUTS:
-            if (stage / name).exists():
-                if (out / name).exists():
-                    os.replace(out / name, trash / name)
-                os.replace(stage / name, out / name)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
 def _check_args(lesson_name, submissions, out, jobs, course_root):
     """Everything an instructor can mistype, checked before anything slow is imported."""
     root = find_course_root(course_root)
@@ -451,8 +362,8 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
     ``out`` then still holds the previous run."""
     t0 = time.monotonic()
     root, subs_path, out = _check_args(lesson_name, submissions, out, jobs, course_root)
-    lock = _lock_out(out)
-    run = _Run()
+    lock = lock_out(out)
+    run = RunState()
     handlers = run.arm()
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
@@ -559,7 +470,7 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
         text = summary_text(lesson, results, found.skipped, time.monotonic() - t0, jobs, notes)
         (stage / "summary.txt").write_text(text, encoding="utf-8")
         run.check()
-        _switch(stage, out)
+        switch(stage, out)
     results.sort(key=lambda r: r.student_id)
     return Report(lesson_name, results, text, out, notes)
 
