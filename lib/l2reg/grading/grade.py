@@ -44,6 +44,8 @@ class Lesson:
     points: dict  # grade_id -> points, in notebook order
     notebook_id: str
     hidden: list = field(default_factory=list)
+    # other releases whose cells count as unmodified: the self-study edition (lessons/)
+    also: list = field(default_factory=list)
 
     @property
     def max_score(self):
@@ -147,7 +149,7 @@ def grade_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, ru
         with budget.stage("reading the notebook"):
             student = read_submission(path)
         with budget.stage("rebuilding the notebook"):
-            built = build(lesson.release, lesson.source, student)
+            built = build(lesson.release, lesson.source, student, also_official=lesson.also)
     except NotGradable as exc:
         return not_scored(lesson, student_id, str(exc), t0)
     except OSError as exc:
@@ -240,7 +242,14 @@ def load_lesson(root: Path, lesson: str, course) -> Lesson:
                 f"{lesson}: test cell {gid} records nothing for the reference solution; "
                 "hidden tests must call l2reg.checks.record"
             )
-    return Lesson(lesson, release, source, reference, points, released.stem, hidden_lines(source))
+    # A student who cloned the repository submits the self-study edition: generated here
+    # (not read from lessons/, which may be stale in an instructor's checkout), so that
+    # its quiz test cells are not flagged as edited (see restore.build's also_official).
+    from .course import TempCourse
+
+    with TempCourse(root, [lesson], edition="self-study") as self_study:
+        also = [nbformat.read(str(self_study.generate(lesson) / released.name), as_version=4)]
+    return Lesson(lesson, release, source, reference, points, released.stem, hidden_lines(source), also)
 
 
 class Progress:

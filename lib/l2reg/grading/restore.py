@@ -198,7 +198,7 @@ class Built:
     added: int = 0
 
 
-def build(release, source, student) -> Built:
+def build(release, source, student, also_official=None) -> Built:
     """The notebook to execute for ``student``, with what was restored.
 
     Each cell of the result carries ``metadata.l2reg.origin``: ``official``,
@@ -217,6 +217,10 @@ def build(release, source, student) -> Built:
         The official instructor version, whose test cells hold the hidden tests.
     student : nbformat.NotebookNode
         The submission, as :func:`read_submission` returns it.
+    also_official : list of nbformat.NotebookNode, optional
+        Other releases of the same lesson whose cells count as unmodified too, cell
+        by cell (e.g. the self-study edition next to the classroom ``release``: a
+        student who submits it changed nothing). Only ``release`` is run.
 
     Returns
     -------
@@ -231,7 +235,7 @@ def build(release, source, student) -> Built:
     from . import restore_passes as passes
     from .restore_state import Official, Restoration
 
-    official = Official(release, source)
+    official = Official(release, source, also=also_official or ())
     state = Restoration()
     passes.CollectOverwrites(official, state).preprocess(student, {})
     passes.check_order(official, state)

@@ -64,7 +64,9 @@ class CollectOverwrites(OverwriteCells):
     notebook from the release anyway), and :meth:`report_change` *collects* the
     change as the flag text instructors see. The first cell with a ``grade_id``
     counts; later ones are reported as duplicates. Locked cells are compared by
-    nbgrader's checksum (:func:`nbgrader.utils.compute_checksum`), as nbgrader does.
+    nbgrader's checksum (:func:`nbgrader.utils.compute_checksum`), as nbgrader does,
+    with the checksum of each accepted version (``Official.versions``: the release's
+    and each alternative release's, e.g. the self-study edition's quiz test cells).
 
     Parameters
     ----------
@@ -88,7 +90,7 @@ class CollectOverwrites(OverwriteCells):
                 continue
             if self.official.meta(gid).get("solution"):
                 st.missing.append(gid)
-            else:
+            elif gid not in self.official.optional:  # not in every accepted release
                 st.deleted.append((gid, f"{self.official.kind(gid)} {gid} deleted"))
         return nb, resources
 
@@ -115,7 +117,8 @@ class CollectOverwrites(OverwriteCells):
         st, gid = self.state, m["grade_id"]
         st.any_grade_id = True
         if gid not in self.official.index:
-            st.unknown.add(gid)
+            if not self._checksum_matches(cell, m, self.official.extra.get(gid, ())):
+                st.unknown.add(gid)  # (a cell only an alternative release has, unmodified, is left out)
             return cell, resources
         if gid in st.seen:
             if gid not in st.duplicated:
@@ -132,8 +135,9 @@ class CollectOverwrites(OverwriteCells):
             if bool(m.get("solution")) is not True or bool(m.get("grade")) != bool(meta.get("grade")) \
                     or bool(m.get("locked")) != bool(meta.get("locked")):
                 self.report_change(gid, "nbgrader", dict(meta), dict(m))
-        elif type_of(cell) == r.cell_type and not self._checksum_matches(cell, m, meta):
-            if source_of(cell) != r.source:
+        elif type_of(cell) == r.cell_type and not self._checksum_matches(
+                cell, m, [checksum for _, checksum in self.official.versions[gid]]):
+            if all(source_of(cell) != src for src, _ in self.official.versions[gid]):
                 self.report_change(gid, "source", r.source, source_of(cell))
             elif meta.get("grade") and str(m.get("points")) != str(meta.get("points")):
                 self.report_change(gid, "points", meta.get("points"), m.get("points"))
@@ -142,10 +146,15 @@ class CollectOverwrites(OverwriteCells):
         return cell, resources
 
     @staticmethod
-    def _checksum_matches(cell, m, meta):
+    def _checksum_matches(cell, m, accepted):
+        """Whether nbgrader's checksum of the submitted cell is one of ``accepted`` (those of
+        the official versions of the cell: the release's and each alternative release's)."""
+        accepted = [a for a in accepted if a]
+        if not accepted:
+            return False
         probe = from_dict({"cell_type": type_of(cell), "source": source_of(cell), "metadata": {"nbgrader": dict(m)}})
         try:
-            return compute_checksum(probe) == meta.get("checksum")
+            return compute_checksum(probe) in accepted
         except Exception:  # noqa: BLE001 - malformed metadata, e.g. points "lots"
             return False
 
@@ -214,6 +223,8 @@ def carry_added_cells(official, state, student):
             used.add(i)
             anchor = max(anchor, i)
             continue
+        if (ctype, src) in official.extra_plain:
+            continue  # a cell of an alternative release only (e.g. a self-study-only sentence)
         if src.strip() and src.strip() in official.locked:
             gid = official.locked[src.strip()]
             state.stripped.append(gid)

@@ -83,24 +83,80 @@ class Official:
         ``(cell_type, source)`` of each release cell without nbgrader metadata, to
         its positions.
     locked : dict
-        Stripped source of each locked release cell, to its ``grade_id``.
+        Stripped source of each locked release cell (of any accepted release), to its ``grade_id``.
+    versions : dict
+        ``grade_id`` of each release cell to the ``(source, checksum)`` of every version
+        of it accepted as unmodified: the release's, then each alternative's.
+    optional : set
+        ``grade_id`` of release cells some alternative release lacks: a submission
+        made from that release does not hold them, and that is no deletion.
+    extra : dict
+        ``grade_id`` of nbgrader cells only an alternative release has, to their
+        accepted checksums: such a cell, unmodified, is left out silently.
+    extra_plain : set
+        ``(cell_type, source)`` of the cells without nbgrader metadata that only an
+        alternative release has: left out, never run as a cell the student added.
+
+    Notes
+    -----
+    ``also`` lists alternative releases of the same lesson, e.g. the self-study
+    edition next to the classroom one (:mod:`l2reg.grading.edition`): each cell a
+    submission holds is accepted as unmodified if it equals (by nbgrader's checksum)
+    that cell in the release *or* in any alternative, cell by cell. The notebook
+    that runs is always built from ``release`` alone.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> def test(src, checksum):
+    ...     meta = {"grade_id": "t", "grade": True, "locked": True, "points": 1, "checksum": checksum}
+    ...     return new_code_cell(src, metadata={"nbgrader": meta})
+    >>> classroom, self_study = new_notebook(cells=[test("assert a", "c1")]), new_notebook(cells=[test("assert a\\ncheck(a)", "c2")])
+    >>> Official(classroom, classroom, also=[self_study]).versions["t"]
+    [('assert a', 'c1'), ('assert a\\ncheck(a)', 'c2')]
     """
 
-    def __init__(self, release, source):
+    def __init__(self, release, source, also=()):
         self.release = release
         self.cells = release.cells
         self.index = {}
         self.plain = {}
         self.locked = {}
+        self.versions = {}
         for i, c in enumerate(self.cells):
             m = grade_meta(c)
             if m:
                 self.index[m["grade_id"]] = i
+                self.versions[m["grade_id"]] = [(source_of(c), m.get("checksum"))]
                 if m.get("locked"):
                     self.locked[source_of(c).strip()] = m["grade_id"]
             else:
                 self.plain.setdefault((type_of(c), source_of(c)), []).append(i)
         self.hidden = {grade_meta(c)["grade_id"]: c for c in source.cells if grade_meta(c)}
+        self.optional, self.extra, self.extra_plain = set(), {}, set()
+        for alt in also:
+            self._accept(alt)
+
+    def _accept(self, alt):
+        """Index the alternative release ``alt``: its versions of the release's cells, and its own cells."""
+        gids = set()
+        for c in alt.cells:
+            m = grade_meta(c)
+            if m is None:
+                if (type_of(c), source_of(c)) not in self.plain:
+                    self.extra_plain.add((type_of(c), source_of(c)))
+                continue
+            gid = m["grade_id"]
+            gids.add(gid)
+            if gid not in self.index:
+                self.extra.setdefault(gid, set()).add(m.get("checksum"))
+                continue
+            version = (source_of(c), m.get("checksum"))
+            if version not in self.versions[gid]:
+                self.versions[gid].append(version)
+            if m.get("locked") and self.meta(gid).get("locked"):
+                self.locked.setdefault(source_of(c).strip(), gid)
+        self.optional |= set(self.index) - gids
 
     def meta(self, gid):
         """nbgrader metadata of the official cell ``gid``."""
