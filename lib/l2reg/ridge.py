@@ -213,7 +213,12 @@ def _loo_svd(Xc, yc, nlams, fit_intercept):
 
 
 def _loo_wide(X, y, nlams, fit_intercept):
-    """As :func:`_loo_svd` for ``p >= n - 1``, where ``Z`` below has no more rows than columns.
+    """As :func:`_loo_svd` for wide ``X``: ``p >= n - 1`` with an intercept, ``p >= n`` without.
+
+    In both cases ``Z`` below has no more rows than columns (``n - 1`` rows with an intercept,
+    ``n`` without); an ``n x (n - 1)`` ``X`` without intercept would make it tall, and goes to
+    :func:`_loo_svd`. With an intercept and ``p = n - 1`` the centred ``X`` already has full
+    rank ``n - 1``, leverages near 1, and the centred formula's cancellation.
 
     The intercept's direction, the vector of ones, is removed exactly instead of by
     centring: ``B``, the last ``n - 1`` columns of the Householder reflection that maps
@@ -245,13 +250,18 @@ def _loo_wide(X, y, nlams, fit_intercept):
             gram = np.maximum(e, 0.0), Qz  # round-off can make the smallest eigenvalues negative
     if gram is not None:
         e, Qz = gram
-        kept = nlams[:, None] / (e + nlams[:, None])  # (k, m): 1 - the shrinkage of each direction
+        # (k, m): 1 - the shrinkage of each direction, n lam / (e + n lam) written so that a
+        # huge finite lam whose n lam overflows to inf gives 1, not inf / inf
+        kept = 1.0 / (1.0 + e / nlams[:, None])
     else:
         Qz, s, _, keep = _linalg.svd(Z)  # Qz is square: Z has no more rows than columns
         e = s**2
         denom = e + nlams[:, None]
-        # n lam / (s^2 + n lam), and 1 for singular values treated as zero (never 0 / 0)
-        kept = np.divide(nlams[:, None], denom, out=np.ones_like(denom), where=keep & (denom > 0))
+        # n lam / (s^2 + n lam) as 1 / (1 + s^2 / n lam) (1 for n lam == inf, 0 for n lam == 0),
+        # and 1 for singular values treated as zero (never 0 / 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = 1.0 + e / nlams[:, None]
+        kept = np.divide(1.0, ratio, out=np.ones_like(denom), where=keep & (denom > 0))
     if fit_intercept:  # Q = B Qz: a zero first row, minus v times v[1:] @ Qz / v[0]
         Q = np.vstack([np.zeros((1, Qz.shape[1])), Qz]) - np.outer(v, v[1:] @ Qz) / v[0]
     else:
@@ -333,8 +343,10 @@ def ridge_loo_errors(X, y, lams, fit_intercept=True, per_example=False):
     0.557464
     """
     n, p = X.shape
-    nlams = n * lams
-    if p >= n:
+    with np.errstate(over="ignore"):  # n lam == inf for a huge finite lam: handled as such
+        nlams = n * lams
+    # with an intercept the centred X has rank <= n - 1, reached already at p = n - 1
+    if (p >= n - 1) if fit_intercept else (p >= n):
         residual, one_minus_h, _ = _loo_wide(X, y, nlams, fit_intercept)
     else:
         Xc, yc, _, _ = _linalg.centre(X, y, fit_intercept)

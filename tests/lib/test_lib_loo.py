@@ -161,14 +161,14 @@ def gram_switch(X, fit_intercept):
     return EPS * np.linalg.eigvalsh(Z @ Z.T)[-1] / _GRAM_TOL
 
 
-@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("fit_intercept,n,p", [(True, 15, 60), (False, 15, 60), (True, 15, 14)])
 @pytest.mark.parametrize("side", [0.5, 0.99, 1.01, 2.0, 1e6])
-def test_wide_x_near_the_gram_switch_equals_brute_force(fit_intercept, side):
-    """p > n: just below the switch the SVD is used, just above it the Gram matrix; both
-    agree with refitting without each example, per example, to 1e-8."""
+def test_wide_x_near_the_gram_switch_equals_brute_force(fit_intercept, n, p, side):
+    """p > n, or p = n - 1 with an intercept (the centred X then has full rank n - 1): just
+    below the switch the SVD is used, just above it the Gram matrix; both agree with
+    refitting without each example, per example, to 1e-8."""
     from l2reg import ridge as R
 
-    n, p = 15, 60
     X, y = make_data(n, p, seed=2)
     lams = np.array([side, 3 * side, 100 * side]) * gram_switch(X, fit_intercept) / n
     residual, one_minus_h, gram = R._loo_wide(X, y, n * lams, fit_intercept)
@@ -176,3 +176,39 @@ def test_wide_x_near_the_gram_switch_equals_brute_force(fit_intercept, side):
     got = ridge_loo_errors(X, y, lams, fit_intercept=fit_intercept, per_example=True)
     np.testing.assert_array_equal(got, (residual / one_minus_h) ** 2)  # the route returned
     np.testing.assert_allclose(got, brute_force(X, y, lams, fit_intercept), rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("lam", [1e-12, 1e-9])
+def test_p_equal_n_minus_one_with_intercept_tiny_lambda_equals_brute_force(lam):
+    """n x (n - 1) with an intercept: leverages near 1, where the centred SVD formula
+    1 - (1/n + sum U^2 shrink) cancels (4e-5 relative error at lam = 1e-12); the wide route
+    removes the intercept exactly."""
+    rng = np.random.default_rng(0)
+    n = 12
+    X, y = rng.normal(size=(n, n - 1)), rng.normal(size=n)
+    got = ridge_loo_errors(X, y, [lam], per_example=True)
+    np.testing.assert_allclose(got, brute_force(X, y, [lam], True), rtol=1e-10, atol=0)
+
+
+def test_n_by_n_minus_one_without_intercept_keeps_the_tall_route():
+    """Without intercept an n x (n - 1) X is tall: still right (it never reaches _loo_wide)."""
+    X, y = make_data(12, 11, seed=5)
+    got = ridge_loo_errors(X, y, LAMS, fit_intercept=False, per_example=True)
+    np.testing.assert_allclose(got, brute_force(X, y, LAMS, False), rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize("n,p", [(6, 20), (6, 5), (30, 5)])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("lam", [1e308, 1e300])
+def test_huge_finite_lambda_gives_the_constant_predictor(n, p, fit_intercept, lam):
+    """n * lam overflowing to inf (or nearly) leaves only the intercept: each left-out example
+    is predicted by the mean of the others (0 without intercept), on every route."""
+    rng = np.random.default_rng(n + p)
+    X, y = rng.normal(size=(n, p)), np.arange(float(n))
+    got = ridge_loo_errors(X, y, [lam], fit_intercept=fit_intercept, per_example=True)
+    if fit_intercept:
+        expected = ((y - y.mean()) * n / (n - 1)) ** 2  # y_i - mean of the other n - 1
+    else:
+        expected = y**2
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got[0], expected, rtol=1e-12, atol=1e-12 * expected.max())
