@@ -244,7 +244,11 @@ def _loo_wide(X, y, nlams, fit_intercept):
         Z, zy = X, y
     smallest = nlams.min()
     gram = None
-    if smallest > 0:
+    # The largest eigenvalue of Z Z^T is at least ||Z||_F^2 / m (m rows: the mean of its m
+    # eigenvalues), so when eps * ||Z||_F^2 / m exceeds twice the switch the criterion below
+    # fails for sure: skip the eigendecomposition (the factor 2 absorbs round-off in both
+    # sides, so the route is the one the criterion itself would choose).
+    if smallest > 0 and _linalg.EPS * np.sum(Z * Z) / Z.shape[0] <= 2.0 * _GRAM_TOL * smallest:
         e, Qz = np.linalg.eigh(Z @ Z.T)
         if _linalg.EPS * e[-1] <= _GRAM_TOL * smallest:
             gram = np.maximum(e, 0.0), Qz  # round-off can make the smallest eigenvalues negative

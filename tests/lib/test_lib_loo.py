@@ -212,3 +212,32 @@ def test_huge_finite_lambda_gives_the_constant_predictor(n, p, fit_intercept, la
         expected = y**2
     assert np.all(np.isfinite(got))
     np.testing.assert_allclose(got[0], expected, rtol=1e-12, atol=1e-12 * expected.max())
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("side", [1e-3, 0.5, 0.99, 1.01, 2.0])
+def test_wide_x_below_the_switch_skips_the_eigendecomposition(monkeypatch, fit_intercept, side):
+    """Far below the Gram switch (the cheap bound eps ||Z||_F^2 / m already exceeds it) only
+    the SVD is taken; near it the eigendecomposition is still computed to decide, and the
+    route and the result are those of the criterion on the largest eigenvalue."""
+    from l2reg import ridge as R
+
+    n, p = 15, 60
+    X, y = make_data(n, p, seed=2)
+    nlams = np.array([side, 3 * side]) * gram_switch(X, fit_intercept)
+    Z = X - X.mean(axis=0) if fit_intercept else X
+    m = n - 1 if fit_intercept else n
+    clearly_below = R._linalg.EPS * np.sum(Z * Z) / m > 2.0 * R._GRAM_TOL * nlams.min() * 1.01
+    calls = []
+    eigh = np.linalg.eigh
+    monkeypatch.setattr(np.linalg, "eigh", lambda a: calls.append(a.shape) or eigh(a))
+    residual, one_minus_h, gram = R._loo_wide(X, y, nlams, fit_intercept)
+    assert gram == (side > 1.0)
+    if side == 1e-3:
+        assert clearly_below  # the case this test is meant to cover
+    if clearly_below:
+        assert calls == []
+    if side > 1.0:
+        assert len(calls) == 1
+    np.testing.assert_allclose((residual / one_minus_h) ** 2, brute_force(X, y, nlams / n, fit_intercept),
+                               rtol=1e-8, atol=0)
