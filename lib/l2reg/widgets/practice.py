@@ -71,9 +71,9 @@ def early_stopping_demo(es, *, step=30):
     start = es.state(step)
     marker = ax_err.axvline(step, color=COLORS["black"], lw=1.2, ls=":", label="current step t")
     (gd_dot,) = ax_err.plot([step], [start["val_gd"]], "o", ms=11, mfc="none", mew=2, color=COLORS["blue"],
-                            label="gradient descent at t")
+                            label="validation error, gradient descent at t")
     (ridge_dot,) = ax_err.plot([step], [start["val_ridge"]], "D", ms=5, color=COLORS["vermillion"],
-                               label="ridge, lambda = 1/(2 alpha t)")
+                               label="ridge validation error, lambda = 1/(2 alpha t)")
     ax_err.set_xscale("log")
     ax_err.set_yscale("log")
     ridge_val = [es.state(s)["val_ridge"] for s in (1, es.steps)]
@@ -101,11 +101,11 @@ def early_stopping_demo(es, *, step=30):
     for axis in (ax_w.xaxis, ax_w.yaxis):
         axis.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
         axis.set_minor_locator(NullLocator())
-    ax_w.set_xlabel("ridge weight at lambda = 1/(2 alpha t) (symmetric log)")
-    ax_w.set_ylabel("gradient-descent weight after t steps (symmetric log)")
+    ax_w.set_xlabel("ridge weight at lambda = 1/(2 alpha t)\n(symmetric log)")
+    ax_w.set_ylabel("gradient-descent weight after t steps\n(symmetric log)")
     ax_w.set_title("The weights, one dot each")
     handles = [h for ax in (ax_err, ax_w) for h in ax.get_legend_handles_labels()[0]]
-    fig.legend(handles=handles, loc="outside lower center", ncols=5, fontsize=8)  # below the axes: hides no data
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)  # below the axes: hides no data
 
     def draw(step):
         s = es.state(int(round(step)))
