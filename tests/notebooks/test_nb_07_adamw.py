@@ -327,6 +327,26 @@ ADAM_WRONG = {
                                  "    m *= beta1\n    m += (1 - beta1) * g\n"),
     "modifies w in place": _adam("        w = w * (1 - lr * weight_decay)\n", "        w *= 1 - lr * weight_decay\n"),
     "returns only w": _adam("eps), m, v", "eps)"),
+    # the student reviewer's wrong answers (each moved w by only 5e-10 to 1e-7 at t = 1)
+    "coupled term halved (wd / 2)": _adam("g = g + weight_decay * w", "g = g + weight_decay / 2 * w"),
+    "decoupled factor halved (wd / 2)": _adam("w = w * (1 - lr * weight_decay)", "w = w * (1 - lr * weight_decay / 2)"),
+    "decoupled lr * wd counted twice": _adam("w = w * (1 - lr * weight_decay)", "w = w * (1 - 2 * lr * weight_decay)"),
+    "decoupled decay applied twice": _adam("w = w * (1 - lr * weight_decay)", "w = w * (1 - lr * weight_decay) ** 2"),
+}
+# Where the first failure must be, for the wrong answers a student could blame on float noise: a
+# wrong coupled term changes the gradient, so m fails first and says so; a wrong decoupled factor
+# or eps leaves m and v right, and the message says that the mistake is in how w moves.
+ADAM_FAILS_ON = {
+    "coupled term doubled (2 lambda taken twice)": "m (the raw average",
+    "coupled term halved (wd / 2)": "m (the raw average",
+    "coupled term times the learning rate": "m (the raw average",
+    "decay on both ways at once": "m (the raw average",
+    "eps inside the square root": "m and v are right",
+    "decoupled factor halved (wd / 2)": "m and v are right",
+    "decoupled lr * wd counted twice": "m and v are right",
+    "decoupled decay applied twice": "m and v are right",
+    "decoupled decay without the learning rate": "m and v are right",
+    "decay after Adam's step": "m and v are right",
 }
 ADAM_RIGHT = {
     "the reference solution": _ADAM_RIGHT,
@@ -354,6 +374,15 @@ def test_visible_adam_test_catches(name):
     assert message, "the failure must say what is wrong"
     if "modified" not in message and "must return" not in message:
         assert "largest difference" in message and "step t =" in message
+        # the tolerance is stated, and a 1e-10 difference is called a formula difference
+        assert "rtol=1e-10" in message and "formula difference, not rounding" in message
+    if name in ADAM_FAILS_ON:
+        assert ADAM_FAILS_ON[name] in message, message
+        if ADAM_FAILS_ON[name] == "m and v are right":
+            assert "the decay factor" in message and "eps (added after the square root)" in message
+        else:
+            assert ("the gradient that goes into m and v" in message
+                    or "AdamW puts no decay term into m and v" in message), message
 
 
 @pytest.mark.parametrize("name", sorted(ADAM_RIGHT))
