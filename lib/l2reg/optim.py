@@ -414,4 +414,6 @@ class AdamW(Adam):
 
     @validate_params(_ADAM_PARAMS)
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
-        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+        # the arguments are checked above: call Adam's undecorated __init__ so that they are
+        # not checked twice (functools.wraps keeps it as __wrapped__)
+        Adam.__init__.__wrapped__(self, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)

@@ -535,3 +535,19 @@ def test_trajectory_checks_its_inputs_before_any_change():
     opt.step([1.0, 2.0], [0.5, 0.5])
     with pytest.raises(ValueError, match="^w: expected shape"):
         opt.trajectory([1.0], [[1.0]])
+
+
+@pytest.mark.parametrize("cls_name,checks", [("Adam", 1), ("AdamW", 1), ("SGD", 1)])
+def test_constructor_checks_its_arguments_once(monkeypatch, cls_name, checks):
+    """AdamW's __init__ is validated and must not run Adam's checks a second time."""
+    import l2reg.optim as optim
+    from l2reg import _params
+
+    calls = []
+    check = _params.check_params
+    monkeypatch.setattr(_params, "check_params", lambda *a, **k: calls.append(1) or check(*a, **k))
+    opt = getattr(optim, cls_name)(lr=0.1)
+    assert len(calls) == checks
+    assert opt.lr == 0.1
+    with pytest.raises(ValueError, match="^lr"):
+        getattr(optim, cls_name)(lr=-1.0)
