@@ -144,6 +144,12 @@ def adam_blocked(w, grad, m, s, *, work=None, **hyper):
     ndarray
         The new parameters, a new C-ordered array of the shape of ``w``.
 
+    Raises
+    ------
+    ValueError
+        If ``m`` or ``s`` is not a writeable C-contiguous float64 array of the shape of
+        ``w``: updating a reshaped copy would lose the update.
+
     Examples
     --------
     >>> import numpy as np
@@ -153,7 +159,19 @@ def adam_blocked(w, grad, m, s, *, work=None, **hyper):
     ...              bc2_sqrt=1.0).tolist()    # 0 / 0 is no step
     1.0
     """
-    out = np.empty(np.shape(w))  # the new w, in C order
+    shape = np.shape(w)
+    for name, state in (("m", m), ("s", s)):
+        # a reshape of a non-contiguous array is a copy: the update would be lost
+        if not (isinstance(state, np.ndarray) and state.shape == shape
+                and state.dtype == np.float64 and state.flags.c_contiguous and state.flags.writeable):
+            raise ValueError(
+                f"{name}: expected a writeable C-contiguous float64 array of shape {shape} "
+                f"(updated in place), received "
+                + (f"{type(state).__name__}" if not isinstance(state, np.ndarray) else
+                   f"shape {state.shape}, dtype {state.dtype}, "
+                   f"C-contiguous {state.flags.c_contiguous}, writeable {state.flags.writeable}")
+            )
+    out = np.empty(shape)  # the new w, in C order
     # w and grad in C order too (a copy only if they are not C-contiguous; never written)
     flat = (np.reshape(w, -1), np.reshape(grad, -1), m.reshape(-1), s.reshape(-1), out.reshape(-1))
     size = flat[0].size

@@ -551,3 +551,42 @@ def test_constructor_checks_its_arguments_once(monkeypatch, cls_name, checks):
     assert opt.lr == 0.1
     with pytest.raises(ValueError, match="^lr"):
         getattr(optim, cls_name)(lr=-1.0)
+
+
+HYPER = dict(lr=0.1, weight_decay=0.0, decoupled=False, beta1=0.9, beta2=0.999, eps=1e-8,
+             step_size=0.1, bc2_sqrt=1.0)
+
+
+@pytest.mark.parametrize("bad", ["m_strided", "s_fortran", "m_shape", "s_int", "m_readonly", "s_list"])
+def test_adam_blocked_refuses_state_it_could_not_update_in_place(bad):
+    """m and s are updated through flat views: a non-contiguous (or otherwise unfit) array
+    would be reshaped into a copy and its update silently lost."""
+    from l2reg._adam import adam_blocked
+
+    w, grad = np.ones((3, 4)), np.full((3, 4), 0.5)
+    m, s = np.zeros((3, 4)), np.zeros((3, 4))
+    if bad == "m_strided":
+        m = np.zeros((3, 8))[:, ::2]
+    elif bad == "s_fortran":
+        s = np.asfortranarray(np.zeros((3, 4)))
+    elif bad == "m_shape":
+        m = np.zeros(12)
+    elif bad == "s_int":
+        s = np.zeros((3, 4), dtype=int)
+    elif bad == "m_readonly":
+        m.flags.writeable = False
+    else:
+        s = np.zeros((3, 4)).tolist()
+    name = bad[0]
+    with pytest.raises(ValueError, match=f"^{name}: expected a writeable C-contiguous"):
+        adam_blocked(w, grad, m, s, **HYPER)
+
+
+def test_adam_blocked_updates_the_state_in_place():
+    from l2reg._adam import adam_blocked
+
+    w, grad = np.ones((3, 4)), np.full((3, 4), 0.5)
+    m, s = np.zeros((3, 4)), np.zeros((3, 4))
+    adam_blocked(w, grad, m, s, **HYPER)
+    np.testing.assert_allclose(m, 0.05)
+    np.testing.assert_allclose(s, 0.00025)
