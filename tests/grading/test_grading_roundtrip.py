@@ -167,6 +167,22 @@ PARTLY_WRONG["07_adamw"] = {
     "quiz_q3": "q3 = 0.005",  # the seeds' loose reading: weight_decay = lambda
     "quiz_q4": 'q4 = "a"',  # AdamW's weight_decay taken for an L2 lambda
 }
+PARTLY_WRONG["08_in_practice"] = {
+    # standardizes once with every row (the leak the lesson warns about): fails the visible and hidden tests
+    "ex_cv_scaled": (
+        "def kfold_mse_standardized(X, y, lam, k):\n"
+        "    X, y = np.asarray(X, float), np.asarray(y, float)\n"
+        "    Z = (X - X.mean(axis=0)) / X.std(axis=0)\n"
+        "    total = 0.0\n"
+        "    for fold in np.array_split(np.arange(len(y)), k):\n"
+        "        train = np.setdiff1d(np.arange(len(y)), fold)\n"
+        "        w, b = ridge_fit(Z[train], y[train], lam)\n"
+        "        total += np.mean((y[fold] - Z[fold] @ w - b) ** 2)\n"
+        "    return float(total / k)\n"
+    ),
+    "quiz_q1": "q1 = 200.0",  # the seeds' loose reading: C = 1 / lambda
+    "quiz_q4": "q4 = 0.2",  # 1 / (alpha t) without the factor 2: 0.3 off in log10, outside the 0.05 tolerance
+}
 WRONG_TESTS = {
     "01_penalty": {"test_standardize", "test_quiz_q2", "test_quiz_q3"},
     "02_gradient": {"test_gradient", "test_quiz_q3", "test_quiz_q5"},
@@ -175,6 +191,7 @@ WRONG_TESTS = {
     "05_choosing_lambda": {"test_kfold", "test_quiz_q2", "test_quiz_q3"},
     "06_bayesian_view": {"test_map", "test_quiz_q2"},
     "07_adamw": {"test_adam", "test_quiz_q3", "test_quiz_q4"},
+    "08_in_practice": {"test_cv_scaled", "test_quiz_q1", "test_quiz_q4"},
 }
 
 

@@ -19,7 +19,7 @@ NAMES = [
     "gap_exact", "gap_loose", "lams_bc", "W_bc", "C_bc", "Cs", "C_best", "nested", "flat", "rank_raw",
     "rank_std", "w_raw", "w_std", "dup_ratio", "dup_identity", "rank_dup", "fit_gap", "near", "imp", "imp_dup",
     "coef_pi", "imp_ratio", "j_bmi", "H", "groups", "group_names", "gsq_gap", "zero_glasso", "zero_gsq",
-    "lasso_zero", "partial_lasso", "norms_path", "lams_group", "cost", "p_cube", "P_tr", "P_va", "lam_decay",
+    "lasso_zero", "partial_lasso", "rank_H", "norms_path", "lams_group", "cost", "p_cube", "P_tr", "P_va", "lam_decay",
     "t_best", "t_match", "matched", "lam_formula", "mse_a", "corr_b", "spread", "lasso_zeros", "ridge_zeros",
     "decay_spread", "lam_evidence", "lam_cv_dia", "enet_zeros", "coef_lasso", "coef_enet", "coef_ridge", "pair", "lam_splits", "corr_s12",
     "r2_seeds", "near_ridge", "ratios", "top_agree", "rank_P", "ls_gap", "late", "lams_decay", "q1", "q2", "q3", "q4",
@@ -270,6 +270,12 @@ def test_permutation_importance_other_splits(ns, split):
 
 
 # --- 4. group penalties ---------------------------------------------------------------------------
+
+def test_one_hot_columns_are_collinear_with_the_intercept(ns):
+    # "rank 37 of 49": 12 groups of 4 columns, each group's columns sum to the intercept's column of ones
+    assert ns["rank_H"] == 1 + 12 * 3 == 37 and ns["H"].shape[1] + 1 == 49
+    np.testing.assert_array_equal(ns["H"].reshape(442, 12, 4).sum(axis=2), 1.0)
+
 
 def test_group_penalties(ns):
     assert ns["H"].shape == (442, 48) and len(ns["group_names"]) == 12
