@@ -12,7 +12,7 @@ NAMES = [
     "bias2_naive", "bias2_se", "total", "direct", "batch_var0", "drawn", "avg", "other_draws", "n_lam", "sweep", "lam_val", "X_tr", "y_tr", "X_val", "y_val", "X_te", "y_te",
     "w_true", "lams", "cv", "lam_cv", "cv_gap", "search", "ridgecv", "ridgecv_r2", "m", "n", "wrong_gap", "gap62",
     "loo", "loo_sk_gap", "loo_brute_gap", "lam_loo", "kfold_n_gap", "Xc", "yc", "w_ours", "b_ours", "exact",
-    "loose", "c_gap", "loose_gap", "lam_c", "n_c", "guide_mse", "lam_cv_x10", "scale_gap", "by_n",
+    "loose", "c_gap", "loose_gap", "lam_c", "n_c", "guide_mse", "rt", "rt_median", "rt_share", "lam_cv_x10", "scale_gap", "by_n",
     "q1", "q2", "q3", "q4", "q5",
 ]
 
@@ -194,6 +194,50 @@ def test_rules_of_thumb(ns):
     assert round(ratio.min()) == 6 and round(ratio.max()) == 32
     assert round(n_lam.min()) == 5 and round(n_lam.max()) == 24
     np.testing.assert_allclose(n_lam, other * [60, 200, 1000])
+
+
+def _rules_table(seeds):
+    """Section 7's table on other draws of the 60 training rows: the columns of the lesson's rt."""
+    from l2reg import ridge_fit, ridge_kfold_errors
+    from l2reg.data import many_features
+
+    X_te, y_te, _ = many_features(2000, seed=99)
+    lams = np.logspace(-4, 2, 61)
+    rows = []
+    for s in seeds:
+        X, y, _ = many_features(60, seed=s)
+        mse = lambda lam: float(np.mean((y_te - X_te @ ridge_fit(X, y, lam)[0] - ridge_fit(X, y, lam)[1]) ** 2))
+        lam_s = float(lams[np.argmin(ridge_kfold_errors(X, y, lams, 5))])
+        rows.append([mse(lam) for lam in (1e-6, 1e-4, 1e-2, 10.0, lam_s)] + [lam_s, min(mse(lam) for lam in lams)])
+    return np.array(rows)
+
+
+def _rules_claims(rt):
+    """The sentences about the 10-draw table that must hold on any 10 draws."""
+    share = (rt[:, 0] - rt[:, 2]) / (rt[:, 0] - rt[:, 4])
+    assert 0.1 < np.median(share) < 0.35  # "gains only" a small part of what CV gains
+    med = np.median(rt, axis=0)
+    assert med[2] < med[0] and med[4] < med[2] and med[6] <= med[4]  # 1e-2 a little, CV more, in the median
+    assert np.all(rt[:, 3] > rt[:, 4])  # "lambda = 10 is worse than the CV choice in all 10 draws"
+    worse = int(np.sum(rt[:, 4] > rt[:, 2]))
+    assert 1 <= worse <= 4  # "CV wins in most draws, not all"
+
+
+def test_rules_of_thumb_over_ten_draws(ns):
+    rt = ns["rt"]
+    assert rt.shape == (10, 7)
+    np.testing.assert_allclose(rt, _rules_table(range(20, 30)), rtol=1e-12)
+    _rules_claims(rt)
+    # the numbers of the text: "18%", "1.83, against 1.90 ... and 1.70", "3 of the 10", "median 3.37"
+    assert round(100 * np.median(ns["rt_share"])) == 18
+    med = ns["rt_median"]
+    assert (round(med[2], 2), round(med[0], 2), round(med[4], 2), round(med[3], 2)) == (1.83, 1.90, 1.70, 3.37)
+    assert int(np.sum(rt[:, 4] > rt[:, 2])) == 3
+
+
+@pytest.mark.parametrize("seeds", [range(10, 20), range(30, 40)])
+def test_rules_of_thumb_claims_hold_on_other_draws(seeds):
+    _rules_claims(_rules_table(seeds))
 
 
 def test_why_cv_lies_above_the_validation_curve(ns):
