@@ -23,6 +23,7 @@ import html
 import re
 
 from ..checks import MIME
+from .outcome import encodable
 
 _B64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
 _MAX_TEXT = 200_000
@@ -100,7 +101,7 @@ def hidden_lines(source_nb) -> list:
 def _scrub(text, hidden):
     if not isinstance(text, str):
         text = str(text)
-    text = text[:_MAX_TEXT]
+    text = encodable(text[:_MAX_TEXT])  # a lone surrogate (valid JSON "\ud800") cannot be written as UTF-8
     for line in hidden:
         if line in text:
             text = text.replace(line, "[hidden test]")
@@ -153,10 +154,10 @@ def feedback_notebook(executed, results: dict, hidden, math: dict | None = None)
         ctype = cell.get("cell_type")
         test = bool(meta.get("grade")) and ctype == "code"
         source = cell.get("source", "")
-        source = source if isinstance(source, str) else str(source)
+        source = encodable(source if isinstance(source, str) else str(source))
         if ctype == "code":
             if test:
-                source = cell.get("metadata", {}).get("l2reg", {}).get("student_source", "")
+                source = encodable(cell.get("metadata", {}).get("l2reg", {}).get("student_source", ""))
             outputs = []
             for o in cell.get("outputs", []):
                 if room[0] <= 0:
@@ -187,7 +188,9 @@ def feedback_notebook(executed, results: dict, hidden, math: dict | None = None)
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
     ks = executed.get("metadata", {}).get("kernelspec", {})
-    nb.metadata = {"kernelspec": dict(ks) if isinstance(ks, dict) else {}, "language_info": {"name": "python"}}
+    nb.metadata = {"language_info": {"name": "python"}}
+    if isinstance(ks, dict) and isinstance(ks.get("name"), str) and isinstance(ks.get("display_name"), str):
+        nb.metadata["kernelspec"] = {"name": encodable(ks["name"]), "display_name": encodable(ks["display_name"])}
     return nb
 
 
@@ -212,7 +215,7 @@ def summary_html(student_id, lesson, status, score, max_score, results, notes) -
 
 def render(executed, results, hidden, student_id, lesson, status, score, max_score, notes) -> str:
     """The feedback page as one self-contained HTML string (no network needed)."""
-    top = summary_html(student_id, lesson, status, score, max_score, results, notes)
+    top = summary_html(student_id, lesson, status, score, max_score, results, [encodable(n) for n in notes])
     if executed is None:
         return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{_CSP}<title>{html.escape(student_id)}</title>"
                 f"</head><body>{top}</body></html>")

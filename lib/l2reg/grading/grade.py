@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import SOURCE, CourseError, check_lesson, find_course_root
-from .outcome import Result, Status, clean_text
+from .outcome import Result, Status, clean_text, encodable
 from .outdir import STAGING_PREFIX, Interrupted, RunState, lock_out, switch
 
 
@@ -312,7 +312,7 @@ def write_csv(path: Path, lesson: Lesson, results: list):
     for r in sorted(results, key=lambda r: r.student_id):
         w.writerow([clean_text(r.student_id), f"{r.score:g}", f"{lesson.max_score:g}", r.status_text,
                     *(f"{r.cells[g]['score']:g}" for g in lesson.points)])
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    path.write_text(encodable(buf.getvalue()), encoding="utf-8")
 
 
 def summary_text(lesson: Lesson, results: list, skipped: list, seconds: float, jobs: int,
@@ -443,8 +443,22 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
             return res, page
 
         def finish(res: Result, page: str, gb):
-            _record_in_gradebook(gb, lesson, res)
-            (feedback_dir / f"{res.student_id}.html").write_text(page, encoding="utf-8")
+            # Per student: whatever goes wrong here costs this student's page or gradebook
+            # entry (said in the summary), never the run; their grades.csv row always stays.
+            try:
+                _record_in_gradebook(gb, lesson, res)
+            except Exception as exc:  # noqa: BLE001
+                try:
+                    gb.db.rollback()
+                except Exception:  # noqa: BLE001
+                    pass
+                notes.append(f"{clean_text(res.student_id)}: not recorded in the gradebook "
+                             f"({type(exc).__name__}: {clean_text(exc, 200)})")
+            try:
+                (feedback_dir / f"{res.student_id}.html").write_text(encodable(page), encoding="utf-8")
+            except Exception as exc:  # noqa: BLE001
+                notes.append(f"{clean_text(res.student_id)}: feedback page not written "
+                             f"({type(exc).__name__}: {clean_text(exc, 200)})")
             results.append(res)
             progress.step(f"{res.student_id}: {res.status_text[:50]}")
 
@@ -476,8 +490,8 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
                 raise
             pool.shutdown(wait=True)
         write_csv(stage / "grades.csv", lesson, results)
-        text = summary_text(lesson, results, found.skipped, time.monotonic() - t0, jobs, notes)
-        (stage / "summary.txt").write_text(text, encoding="utf-8")
+        text = encodable(summary_text(lesson, results, found.skipped, time.monotonic() - t0, jobs, notes))
+        (stage / "summary.txt").write_text(encodable(text), encoding="utf-8")
         run.check()
         switch(stage, out)
     results.sort(key=lambda r: r.student_id)

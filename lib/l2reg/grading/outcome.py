@@ -9,37 +9,61 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
-# C0 and C1 control characters, DEL, and the Unicode line/paragraph separators and
-# bidirectional overrides, which a terminal or spreadsheet would act on.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Characters a terminal, spreadsheet or browser would act on or hide: every character of
+# the Unicode categories Cc (controls), Cf (format: zero-width, bidi marks, BOM, tags),
+# Cs (lone surrogates, which no UTF-8 file can hold), Co (private use), Cn (unassigned),
+# Zl and Zp (line and paragraph separators).
+_ESCAPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def _escape(c: str) -> str:
+    o = ord(c)
+    if c in "\n\r\t":
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[c]
+    if o < 0x100:
+        return f"\\x{o:02x}"
+    return f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}"
+
+
+def encodable(text) -> str:
+    """``text`` with every lone surrogate shown as an escape (``\\udcff``), so that it can
+    be written as UTF-8; everything else is kept, newlines included.
+
+    Examples
+    --------
+    >>> encodable("notes\\udcff.txt")
+    'notes\\\\udcff.txt'
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    return re.sub(r"[\ud800-\udfff]", lambda m: _escape(m.group()), text)
 
 
 def clean_text(text, limit: int = 300) -> str:
-    """``text`` on one line with every control character shown as an escape, cut at ``limit``.
+    """``text`` on one line with every control, format, surrogate, private-use,
+    unassigned and separator character shown as an escape, cut at ``limit``.
 
     Used for everything derived from a submission that reaches ``grades.csv``,
     ``summary.txt``, the terminal or the progress line (student ids, flags from
     a forged notebook, the sandbox's last words), so that no submission can start
-    a line, move the cursor or forge a row.
+    a line, move the cursor, hide or reorder text, or forge a row; the result can
+    always be written as UTF-8.
 
     Examples
     --------
     >>> clean_text("zz\\nyy: graded\\x1b[2K")
     'zz\\\\nyy: graded\\\\x1b[2K'
+    >>> clean_text("bob\\u200b.ipynb \\ud800")
+    'bob\\\\u200b.ipynb \\\\ud800'
     >>> clean_text("a" * 10, limit=4)
     'aaaa...'
     """
     if not isinstance(text, str):
         text = str(text)
-
-    def esc(m):
-        c = m.group()
-        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or (
-            f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
-
-    text = _CONTROL.sub(esc, text)
+    text = "".join(_escape(c) if unicodedata.category(c) in _ESCAPED else c for c in text[: limit * 2 + 16])
     return text if len(text) <= limit else text[:limit] + "..."
 
 

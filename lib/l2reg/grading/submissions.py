@@ -3,6 +3,23 @@
 ``<student_id>.ipynb`` or ``<student_id>/<anything>.ipynb``. A zip is
 extracted safely (no absolute or ``..`` paths, no links, limits on member count
 and sizes) into a temporary folder first.
+
+The layout rule, for a zip, decided from its listing alone: when everything in the
+zip sits under one top folder (``export/...``, as zipping a folder gives), that folder
+is unwrapped only if it holds at least one *student folder*: a folder named as a valid
+student id with a ``.ipynb`` inside. Then its entries are read as above
+(``<id>.ipynb`` and ``<id>/``; anything else is skipped). Otherwise the top folder is
+itself one student's: ``alice/penalty.ipynb`` with ``alice/scratch.ipynb`` is student
+``alice`` (who handed in two notebooks), and ``alice/penalty.ipynb`` with
+``alice/data/x.csv`` is student ``alice`` with one extra file. Loose notebooks of
+several students go at the top of the zip (zip the files, not their folder).
+
+Only what belongs to a student is unpacked: anything else (top-level non-notebooks,
+folders not named as student ids, links, unsafe paths) is listed as skipped from the
+zip's directory and never written to disk, so it can neither fill the disk nor stop
+the run. A zip that cannot be read as a whole is an instructor error
+(:class:`~.course.CourseError`); a member that cannot be unpacked costs only the
+student it belongs to.
 """
 
 from __future__ import annotations
@@ -12,11 +29,13 @@ import re
 import shutil
 import stat
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .course import CourseError
+from .outcome import clean_text
 
 # \A...\Z, not ^...$: "$" also matches before a trailing newline, which made
 # "nlid\n.ipynb" a second student beside "nlid".
@@ -26,6 +45,7 @@ MAX_STUDENT_FILES = 10_000  # files of one student
 MAX_STUDENT_BYTES = 1 << 30  # unpacked bytes of one student
 MAX_MEMBERS = 1_000_000  # members of the whole zip (its central directory is read at once)
 MAX_TOTAL_BYTES = 64 << 30  # unpacked bytes of the whole zip: the disk must hold it
+MAX_LISTED = 200  # members left out of a zip that the summary names one by one
 _IGNORED_DIRS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__"}
 
 
@@ -138,19 +158,18 @@ def _raise(exc):
 
 
 def _wrapper(names) -> tuple:
-    """The one folder a zip often holds around the submissions, from the member names
-    alone: ``(name,)`` when the zip's only visible top-level entry is a folder holding
-    student folders or several notebooks, else ``()``."""
-    tops = {p[0] for p in names if p and _visible(Path(p[0]))}
+    """The one folder a zip may hold around the submissions, from the member names
+    alone (see the module's layout rule): ``(name,)`` when every visible member lies
+    under one top folder that holds at least one student folder (a folder named as a
+    valid student id with a notebook somewhere inside), else ``()``."""
+    visible = [p for p in names if p and _visible(Path(p[0]))]
+    tops = {p[0] for p in visible}
     if len(tops) != 1:
         return ()
     (top,) = tops
-    inner = [p[1:] for p in names if p[0] == top and len(p) > 1 and _visible(Path(p[1]))]
-    if not inner:
-        return ()
-    dirs = any(len(p) > 1 for p in inner)
-    notebooks = len({p[0] for p in inner if len(p) == 1 and p[0].lower().endswith(".ipynb")})
-    return (top,) if dirs or notebooks > 1 else ()
+    student_dirs = {p[1] for p in visible if len(p) > 2 and _visible(Path(p[1])) and STUDENT_ID.match(p[1])
+                    and p[-1].lower().endswith(".ipynb")}
+    return (top,) if student_dirs else ()
 
 
 @dataclass
@@ -158,6 +177,7 @@ class Unzipped:
     left_out: list  # (member, reason) for members left out
     problems: dict  # student id -> why their files could not be unpacked
     root: Path  # the folder holding the submissions (inside the zip's one wrapper folder, if any)
+    unattributed: list = field(default_factory=list)  # (top entry, reason) for what is no student's (not unpacked)
 
 
 def extract_zip(path: Path, dest: Path) -> Unzipped:
@@ -170,11 +190,16 @@ def extract_zip(path: Path, dest: Path) -> Unzipped:
     One student's files never stop the others'."""
     left_out, problems = [], {}
     try:
+        # Whatever zipfile raises on a hostile or damaged directory (BadZipFile, a
+        # UnicodeDecodeError for a name flagged UTF-8 that is not, ValueError, EOFError,
+        # struct.error, ...): the zip as a whole is unreadable, which only the
+        # instructor can fix.
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise CourseError(f"SUBMISSIONS: {path} is not a readable zip file ({exc})")
-    with zf:
         infos = zf.infolist()
+    except Exception as exc:  # noqa: BLE001
+        raise CourseError(f"SUBMISSIONS: {path} is not a readable zip file "
+                          f"({type(exc).__name__}: {clean_text(exc, 200)})") from None
+    with zf:
         if len(infos) > MAX_MEMBERS:
             raise CourseError(f"SUBMISSIONS: {path} holds {len(infos)} files, more than {MAX_MEMBERS}")
         safe = []
@@ -218,9 +243,19 @@ def extract_zip(path: Path, dest: Path) -> Unzipped:
                 problems.setdefault(sid, f"the submission unpacks to more than {MAX_STUDENT_BYTES >> 20} MB")
         total = 0
         written_by = Counter()
+        unattributed = {}  # top entry (relative to the wrapper) -> why it is no student's
         for info, parts in safe:
             sid = student(parts)
             if sid in problems:
+                continue
+            if sid is None:  # no student's: listed as skipped (once per top entry, as a folder scan does), never unpacked
+                rel = parts[len(wrap):]
+                if rel and _visible(Path(rel[0])):
+                    top_file = len(rel) == 1 and not info.is_dir()
+                    key = rel[0] if top_file else rel[0] + "/"
+                    if key not in unattributed:
+                        unattributed[key] = ("not a notebook (ignored)" if top_file and not key.lower().endswith(".ipynb")
+                                             else "not a valid student id (ignored)")
                 continue
             target = dest.joinpath(*parts)
             try:
@@ -249,8 +284,12 @@ def extract_zip(path: Path, dest: Path) -> Unzipped:
                                 f"SUBMISSIONS: {path} unpacks to more than {MAX_TOTAL_BYTES >> 30} GB"
                             )
                         out.write(chunk)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
-                    NotImplementedError) as exc:
+            except CourseError:
+                raise
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+                    ValueError, zlib.error, UnicodeError, LookupError, OverflowError, TypeError) as exc:
+                # what zipfile raises on one hostile member (bad CRC, truncated data, an
+                # unknown compression method, encryption, a corrupt deflate stream)
                 try:
                     if target.is_file():
                         target.unlink()
@@ -277,7 +316,7 @@ def extract_zip(path: Path, dest: Path) -> Unzipped:
                     shutil.rmtree(p, ignore_errors=True)
                 elif p.exists():
                     p.unlink(missing_ok=True)
-    return Unzipped(left_out, problems, root)
+    return Unzipped(left_out, problems, root, list(unattributed.items()))
 
 
 def find_submissions(submissions, scratch: Path) -> Found:
@@ -295,6 +334,13 @@ def find_submissions(submissions, scratch: Path) -> Found:
         unzipped = extract_zip(path, dest)
         root = unzipped.root if unzipped.root.is_dir() else dest
         found = scan_folder(root, unzipped.problems)
-        found.skipped.extend((f"{path.name}:{name}", why) for name, why in unzipped.left_out)
+        others = sorted(unzipped.unattributed)
+        found.skipped.extend(others[:MAX_LISTED])
+        if len(others) > MAX_LISTED:
+            found.skipped.append(("...", f"and {len(others) - MAX_LISTED} more entries (ignored)"))
+        left = unzipped.left_out
+        found.skipped.extend((f"{path.name}:{name}", why) for name, why in left[:MAX_LISTED])
+        if len(left) > MAX_LISTED:
+            found.skipped.append((f"{path.name}:...", f"and {len(left) - MAX_LISTED} more members (ignored)"))
         return found
     raise CourseError(f"SUBMISSIONS: expected a folder or a .zip file, got {path}")

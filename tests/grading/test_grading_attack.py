@@ -1,0 +1,214 @@
+"""The faults an attack on the hardened grader found, each tested on the function at
+fault: unencodable text (lone surrogates), zips zipfile cannot read, content of a zip
+that belongs to no student, the one-folder layout rule, invisible characters, forgeable
+feedback placeholders, records that grow the grader's memory, forged last words of the
+sandbox, and replies nested too deeply."""
+
+from __future__ import annotations
+
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from submission_kit import ROOT  # noqa: E402,F401
+
+from l2reg.grading.outcome import Result, Status, clean_text, encodable  # noqa: E402
+from l2reg.grading.submissions import CourseError, find_submissions  # noqa: E402
+
+NB = '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}'
+
+
+def _zip(path, members):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            zf.writestr(name, data)
+    return path
+
+
+def _found(path, tmp_path):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir(exist_ok=True)
+    found = find_submissions(path, scratch)
+    return {e.student_id: e for e in found.entries}, dict(found.skipped), scratch
+
+
+# --- 1 and 9: every submission-derived string is encodable and visible ---------------------
+
+@pytest.mark.parametrize("char, shown", [
+    ("\ud800", "\\ud800"), ("\udcff", "\\udcff"),  # Cs: lone surrogates (from json or surrogateescape)
+    ("\u200b", "\\u200b"), ("\u200f", "\\u200f"), ("\u061c", "\\u061c"), ("\ufeff", "\\ufeff"),
+    ("\u2060", "\\u2060"), ("\U000e0041", "\\U000e0041"),  # Cf: invisible, bidi, BOM, tag characters
+    ("\ue000", "\\ue000"),  # Co: private use
+    ("\u0378", "\\u0378"),  # Cn: unassigned
+    ("\u2028", "\\u2028"), ("\u2029", "\\u2029"),  # Zl, Zp
+    ("\x85", "\\x85"), ("\x1b", "\\x1b"), ("\n", "\\n"),  # Cc
+])
+def test_clean_text_shows_every_invisible_or_unencodable_character(char, shown):
+    out = clean_text(f"bob{char}.ipynb")
+    assert out == f"bob{shown}.ipynb"
+    out.encode("utf-8")  # never raises
+
+
+def test_clean_text_keeps_ordinary_text_and_still_cuts_at_the_limit():
+    assert clean_text("Zoë 李 λ‖w‖² ok") == "Zoë 李 λ‖w‖² ok"
+    assert clean_text("\u200b" * 100, limit=12) == "\\u200b\\u200b..."
+
+
+def test_encodable_escapes_only_surrogates():
+    text = "line one\nnotes\udcff.txt \ud800 λ"
+    assert encodable(text) == "line one\nnotes\\udcff.txt \\ud800 λ"
+    encodable(text).encode("utf-8")
+
+
+def test_csv_and_summary_with_surrogates_are_written(tmp_path):
+    from l2reg.grading.grade import Lesson, summary_text, write_csv
+
+    lesson = Lesson("01_penalty", None, None, {"t": []}, {"t": 2.0}, "penalty")
+    res = Result("bob", cells={"t": {"score": 0.0, "points": 2.0, "passed": False, "why": "x"}})
+    res.fail("lone surrogate: \ud800")
+    res.extra_files = ["notes\udcff.txt"]
+    write_csv(tmp_path / "grades.csv", lesson, [res])
+    assert "failed: lone surrogate: \\ud800" in (tmp_path / "grades.csv").read_text(encoding="utf-8")
+    text = summary_text(lesson, [res], [("zz\udcfe.txt", "not a notebook (ignored)")], 1.0, 1)
+    text.encode("utf-8")
+    assert "notes\\udcff.txt" in text and "zz\\udcfe.txt" in text
+
+
+def test_feedback_page_with_surrogates_in_outputs_and_notes_can_be_written(tmp_path):
+    import nbformat
+
+    from l2reg.grading.grade import Lesson, feedback_page
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('x')")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="lone surrogate: \ud800\n")]
+    nb.cells = [cell]
+    lesson = Lesson("01_penalty", None, None, {"t": []}, {"t": 2.0}, "penalty")
+    res = Result("bob", score=2.0, cells={"t": {"score": 2.0, "points": 2.0, "passed": True, "why": None}})
+    res.executed = nb
+    res.notes = ["ignored extra files: notes\udcff.txt"]
+    page = feedback_page(lesson, res)
+    assert (res.score, res.status) == (2.0, Status.GRADED)
+    (tmp_path / "bob.html").write_text(encodable(page), encoding="utf-8")
+    written = (tmp_path / "bob.html").read_text(encoding="utf-8")
+    assert "\\ud800" in written and "notes\\udcff.txt" in written
+
+
+def test_a_folder_with_undecodable_file_names_is_scanned(tmp_path):
+    subs = tmp_path / "subs"
+    (subs / "bob").mkdir(parents=True)
+    (subs / "bob" / "penalty.ipynb").write_text(NB)
+    open(os.path.join(os.fsencode(subs / "bob"), b"notes\xff.txt"), "wb").close()
+    open(os.path.join(os.fsencode(subs), b"zz\xfe.txt"), "wb").close()
+    found = find_submissions(subs, tmp_path)
+    (bob,) = found.entries
+    assert bob.notebook is not None and bob.extra_files == ["notes\udcff.txt"]
+    assert clean_text(bob.extra_files[0]) == "notes\\udcff.txt"
+    assert [clean_text(n) for n, _ in found.skipped] == ["zz\\udcfe.txt"]
+
+
+# --- 2: what zipfile raises on hostile zips ---------------------------------------------
+
+def _bad_utf8_zip(path):
+    """A zip whose member bob/\\xff\\xfeAA.txt is flagged UTF-8 but is not (zipfile's
+    constructor raises UnicodeDecodeError)."""
+    _zip(path, [("alice.ipynb", NB), ("bob/penalty.ipynb", NB), ("bob/QQQQAA.txt", "x")])
+    data = path.read_bytes()
+    assert data.count(b"bob/QQQQAA.txt") == 2  # local header and central directory
+    data = data.replace(b"bob/QQQQAA.txt", b"bob/\xff\xfeQQAA.txt")
+    # set the UTF-8 flag (bit 11) on every header of that member
+    out = bytearray(data)
+    for sig, off in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        i = out.find(sig)
+        while i >= 0:
+            flags = int.from_bytes(out[i + off:i + off + 2], "little") | 0x800
+            out[i + off:i + off + 2] = flags.to_bytes(2, "little")
+            i = out.find(sig, i + 4)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_a_zip_zipfile_cannot_list_is_one_instructor_error(tmp_path):
+    archive = _bad_utf8_zip(tmp_path / "bad.zip")
+    with pytest.raises(UnicodeDecodeError):
+        zipfile.ZipFile(archive)
+    with pytest.raises(CourseError) as info:
+        _found(archive, tmp_path)
+    msg = str(info.value)
+    assert msg.startswith(f"SUBMISSIONS: {archive} is not a readable zip file (UnicodeDecodeError")
+    assert "\n" not in msg
+
+
+@pytest.mark.parametrize("damage", ["bad_method", "corrupt_deflate"])
+def test_an_unreadable_member_costs_only_its_student(tmp_path, damage):
+    archive = _zip(tmp_path / "class.zip", [("alice.ipynb", NB), ("bob/penalty.ipynb", NB * 50)])
+    data = bytearray(archive.read_bytes())
+    i = data.find(b"bob/penalty.ipynb") - 30  # its local header
+    j = data.find(b"bob/penalty.ipynb", data.find(b"PK\x01\x02")) - 46  # its central directory entry
+    assert data[i:i + 4] == b"PK\x03\x04" and data[j:j + 4] == b"PK\x01\x02"
+    if damage == "bad_method":  # compression method 99: zipfile raises NotImplementedError
+        data[i + 8:i + 10] = (77).to_bytes(2, "little")
+        data[j + 10:j + 12] = (77).to_bytes(2, "little")
+    else:  # garbage instead of the deflate stream: zlib.error
+        start = i + 30 + len(b"bob/penalty.ipynb")
+        data[start:start + 20] = b"\xff" * 20
+    archive.write_bytes(bytes(data))
+    entries, _, _ = _found(archive, tmp_path)
+    assert entries["alice"].notebook is not None and entries["alice"].problem is None
+    assert entries["bob"].notebook is None and "cannot be unpacked" in entries["bob"].problem
+
+
+# --- 5: content of no student is listed, never unpacked ---------------------------------
+
+def test_content_of_no_student_is_never_unpacked_and_never_stops_the_run(tmp_path, monkeypatch):
+    import l2reg.grading.submissions as subs
+
+    monkeypatch.setattr(subs, "MAX_TOTAL_BYTES", 4 << 20)
+    members = [("alice.ipynb", NB), ("bob/penalty.ipynb", NB)]
+    members += [(f"zed_extra_{i}.bin", b"\0" * (3 << 20)) for i in range(3)]
+    members += [("not an id/penalty.ipynb", NB), ("not an id/big.bin", b"\0" * (3 << 20))]
+    entries, skipped, scratch = _found(_zip(tmp_path / "class.zip", members), tmp_path)
+    assert sorted(entries) == ["alice", "bob"] and all(e.notebook for e in entries.values())
+    assert skipped["zed_extra_0.bin"] == "not a notebook (ignored)"
+    assert skipped["not an id/"] == "not a valid student id (ignored)"
+    unpacked = sorted(str(p.relative_to(scratch)) for p in scratch.rglob("*") if p.is_file())
+    assert unpacked == ["unzipped/alice.ipynb", "unzipped/bob/penalty.ipynb"]
+
+
+def test_the_skipped_list_of_a_zip_is_bounded(tmp_path):
+    import l2reg.grading.submissions as subs
+
+    members = [("alice.ipynb", NB)] + [(f"junk{i}.txt", "x") for i in range(subs.MAX_LISTED + 50)]
+    found = find_submissions(_zip(tmp_path / "class.zip", members), tmp_path)
+    assert len(found.skipped) == subs.MAX_LISTED + 1
+    assert found.skipped[-1] == ("...", "and 50 more entries (ignored)")
+
+
+# --- 8: the one-folder layout rule ---------------------------------------------------------
+
+@pytest.mark.parametrize("members, expected", [
+    # one student's folder, zipped: the folder is the student
+    ([("alice/penalty.ipynb", NB), ("alice/scratch.ipynb", NB)],
+     {"alice": "more than one notebook in alice/: penalty.ipynb, scratch.ipynb"}),
+    ([("alice/penalty.ipynb", NB), ("alice/data/x.csv", "1,2")], {"alice": None}),
+    ([("alice/penalty.ipynb", NB)], {"alice": None}),
+    ([("alice/work/penalty.ipynb", NB), ("alice/notes.txt", "x")], {"work": None}),
+    # a folder of student folders, zipped: unwrapped
+    ([("export/amy/penalty.ipynb", NB), ("export/ben/penalty.ipynb", NB), ("export/cy.ipynb", NB)],
+     {"amy": None, "ben": None, "cy": None}),
+    ([("export/amy/penalty.ipynb", NB), ("export/__MACOSX/amy/._penalty.ipynb", "x")], {"amy": None}),
+])
+def test_a_single_top_folder_is_unwrapped_only_around_student_folders(tmp_path, members, expected):
+    entries, _, _ = _found(_zip(tmp_path / "one.zip", members), tmp_path)
+    assert {sid: e.problem for sid, e in entries.items()} == expected
+    assert all(e.notebook is not None for e in entries.values() if e.problem is None)
+
+
+def test_a_phantom_folder_gets_no_row(tmp_path):
+    entries, _, _ = _found(_zip(tmp_path / "one.zip", [("alice/penalty.ipynb", NB), ("alice/data/x.csv", "1")]),
+                           tmp_path)
+    assert list(entries) == ["alice"] and entries["alice"].extra_files == ["data/x.csv"]
