@@ -212,3 +212,54 @@ def test_a_phantom_folder_gets_no_row(tmp_path):
     entries, _, _ = _found(_zip(tmp_path / "one.zip", [("alice/penalty.ipynb", NB), ("alice/data/x.csv", "1")]),
                            tmp_path)
     assert list(entries) == ["alice"] and entries["alice"].extra_files == ["data/x.csv"]
+
+
+# --- 3: feedback placeholders cannot be forged; the page cap holds after expansion --------
+
+def _notebook(markdown, output_text, n_cells=1):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(markdown)]
+    for _ in range(n_cells):
+        cell = nbformat.v4.new_code_cell("print('x')")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=output_text)]
+        nb.cells.append(cell)
+    return nb
+
+
+def _render(nb):
+    from l2reg.grading.feedback import render
+
+    return render(nb, {}, [], "bob", "01_penalty", "graded", 0, 0, [])
+
+
+@pytest.mark.parametrize("forged", ["l2regmath0x", "l2regmath31x", "l2regmath1n0x", "l2regmath" + "0" * 32 + "n0x"])
+def test_student_output_cannot_name_a_math_placeholder(forged):
+    page = _render(_notebook(r"The penalty $\lambda \|w\|^2$ and $$\sum_i w_i^2$$.", forged * 50 + "\n"))
+    assert page.count("<math") == 2  # the two formulas of the markdown cell, nothing from the output
+    assert forged * 50 in page
+
+
+def test_a_math_heavy_page_is_capped_after_expansion(monkeypatch):
+    import l2reg.grading.feedback as fb
+
+    monkeypatch.setattr(fb, "_MAX_PAGE", 200_000)
+    monkeypatch.setattr(fb, "_MAX_HTML", 4 * 200_000 + 2_000_000)
+    markdown = " ".join([r"$\frac{\lambda}{2}\sum_{i=1}^{n} w_i^2$"] * 3000)  # ~1.5k chars of MathML each
+    page = _render(_notebook(markdown, "ok\n"))
+    assert len(page) < fb._MAX_HTML
+    assert 0 < page.count("<math") < 3000
+
+
+def test_a_page_over_the_html_cap_is_shown_without_the_notebook(monkeypatch):
+    import l2reg.grading.feedback as fb
+    from l2reg.grading.grade import Lesson, feedback_page
+
+    monkeypatch.setattr(fb, "_MAX_HTML", 300_000)
+    lesson = Lesson("01_penalty", None, None, {"t": []}, {"t": 2.0}, "penalty")
+    res = Result("bob", score=2.0, cells={"t": {"score": 2.0, "points": 2.0, "passed": True, "why": None}})
+    res.executed = _notebook("text", "&<>" * 60_000)  # escaping makes it 5x longer
+    page = feedback_page(lesson, res)
+    assert (res.score, res.status) == (2.0, Status.GRADED)
+    assert "the page would be larger than" in page and len(page) < 300_000

@@ -27,7 +27,10 @@ from .outcome import encodable
 
 _B64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
 _MAX_TEXT = 200_000
-_MAX_PAGE = 4_000_000  # characters of outputs in one page; beyond, outputs are not shown
+_MAX_PAGE = 4_000_000  # characters of sources, outputs and MathML in one page; beyond, they are not shown
+# The rendered page (after HTML escaping, nbconvert's markup and the MathML put in): over
+# this, the page is built without the notebook (see PageTooLarge).
+_MAX_HTML = 4 * _MAX_PAGE + 2_000_000
 _CSP = ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "img-src data:; style-src 'unsafe-inline'\">")
 # nbconvert's classic page without the blocks that load scripts from a CDN.
@@ -69,12 +72,29 @@ def latex_to_mathml(tex: str, display: bool = False) -> str:
     return f"<code>{html.escape(tex)}</code>"
 
 
-def _with_math_tokens(source: str, math: dict) -> str:
-    """``source`` with each formula replaced by a token; ``math`` maps tokens to MathML."""
+class PageTooLarge(Exception):
+    """The rendered feedback page would exceed its size cap."""
+
+
+def _with_math_tokens(source: str, math: dict, room: list | None = None) -> str:
+    """``source`` with each formula replaced by a token; ``math`` maps tokens to MathML.
+
+    Tokens hold a random nonce drawn once per page (``math["nonce"]``), so text from a
+    student (an output, a source) can never name one; the MathML put in is charged to
+    ``room`` (a one-item list of characters left), and a formula over it stays text."""
+    import secrets
+
+    nonce = math.setdefault("nonce", secrets.token_hex(16))
+
     def sub(m):
-        token = f"l2regmath{len(math)}x"
+        if room is not None and room[0] <= 0:
+            return m.group()
         display = m.group(3) is None
-        math[token] = latex_to_mathml(m.group(1) or m.group(2) or m.group(3), display)
+        mathml = latex_to_mathml(m.group(1) or m.group(2) or m.group(3), display)
+        if room is not None:
+            room[0] -= len(mathml)
+        token = f"l2regmath{nonce}n{len(math)}x"
+        math[token] = mathml
         return token
 
     return _MATH.sub(sub, source)
@@ -158,6 +178,9 @@ def feedback_notebook(executed, results: dict, hidden, math: dict | None = None)
         if ctype == "code":
             if test:
                 source = encodable(cell.get("metadata", {}).get("l2reg", {}).get("student_source", ""))
+            room[0] -= len(source[:_MAX_TEXT])
+            if room[0] <= 0:
+                source = "# [source not shown: the page is full]"
             outputs = []
             for o in cell.get("outputs", []):
                 if room[0] <= 0:
@@ -172,9 +195,12 @@ def feedback_notebook(executed, results: dict, hidden, math: dict | None = None)
             new = nbformat.v4.new_code_cell(source[:_MAX_TEXT], execution_count=count if isinstance(count, int) else None)
             new.outputs = [nbformat.from_dict(o) for o in outputs]
         elif ctype == "markdown":
-            new = nbformat.v4.new_markdown_cell(_with_math_tokens(source[:_MAX_TEXT], math))
+            room[0] -= len(source[:_MAX_TEXT])
+            new = nbformat.v4.new_markdown_cell(_with_math_tokens(source[:_MAX_TEXT], math, room)
+                                                if room[0] > 0 else "[not shown: the page is full]")
         else:
-            new = nbformat.v4.new_raw_cell(source[:_MAX_TEXT])
+            room[0] -= len(source[:_MAX_TEXT])
+            new = nbformat.v4.new_raw_cell(source[:_MAX_TEXT] if room[0] > 0 else "[not shown: the page is full]")
         cells.append(new)
         if test:
             gid = meta.get("grade_id")
@@ -229,8 +255,13 @@ def render(executed, results, hidden, student_id, lesson, status, score, max_sco
     body, _ = exporter.from_notebook_node(
         feedback_notebook(executed, results, hidden, math), resources={"metadata": {"name": f"{lesson} {student_id}"}}
     )
+    if len(body) > _MAX_HTML:
+        raise PageTooLarge(f"the page would be larger than {_MAX_HTML // 1_000_000} million characters")
+    nonce = math.pop("nonce", None)
     if math:
-        body = re.sub(r"l2regmath\d+x", lambda m: math.get(m.group(), m.group()), body)
+        body = re.sub(rf"l2regmath{nonce}n\d+x", lambda m: math.get(m.group(), m.group()), body)
+        if len(body) > _MAX_HTML:
+            raise PageTooLarge(f"the page would be larger than {_MAX_HTML // 1_000_000} million characters")
     m = re.search(r"<head[^>]*>", body)
     if m:
         body = body[: m.end()] + _CSP + body[m.end():]

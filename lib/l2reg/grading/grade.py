@@ -213,11 +213,12 @@ def feedback_page(lesson: Lesson, res: Result) -> str:
                 return render(executed, *args, notes)
         return render(executed, *args, notes)
     except Exception as exc:  # noqa: BLE001 - odd outputs must not stop the run or cost points
+        from .feedback import PageTooLarge
         from .sandbox import NotebookTimeout
 
         if isinstance(exc, NotebookTimeout) and res.status is not Status.FAILED:
             res.fail(str(exc))
-        why = str(exc) if isinstance(exc, NotebookTimeout) else type(exc).__name__
+        why = str(exc) if isinstance(exc, (NotebookTimeout, PageTooLarge)) else type(exc).__name__
         return render(None, *args, [*notes, f"the notebook could not be shown ({why})"])
 
 
