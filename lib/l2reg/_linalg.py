@@ -151,7 +151,8 @@ def shrink(s, keep, nlams, power):
 
     ``power=1`` gives the ridge filter factors (weights ``V diag(f) U^T y``), ``power=2``
     the shrinkage of each direction of the fit (the hat matrix's eigenvalues). Never
-    ``0 / 0``: a singular value treated as zero gives 0 even at ``nlam == 0``.
+    ``0 / 0``: a singular value treated as zero gives 0 even at ``nlam == 0``. Computed on
+    ``s`` scaled by a power of two near ``s[0]`` (exact), so ``s**2`` cannot overflow.
 
     Parameters
     ----------
@@ -171,8 +172,16 @@ def shrink(s, keep, nlams, power):
     >>> shrink(np.array([2.0, 0.0]), np.array([True, False]), np.array([0.0, 4.0]), 2).tolist()
     [[1.0, 0.0], [0.5, 0.0]]
     """
-    denom = s**2 + nlams[:, None]  # (k, r)
+    # Scaled by c = 2**k, the power of two at or below s[0]: s / c and nlam / c**2 are exact
+    # (a power of two only moves the exponent), and rounding commutes with that scaling, so the
+    # result has the same bits as the unscaled formula wherever that one neither overflows nor
+    # underflows, while s**2 no longer overflows for |X| ~ 1e160 (it would give w = 0).
+    k = int(np.frexp(s[0])[1]) - 1 if s.size and np.isfinite(s[0]) and s[0] > 0 else 0
+    s = np.ldexp(s, -k)
+    denom = s**2 + np.ldexp(nlams, -2 * k)[:, None]  # (k, r)
     num = s if power == 1 else s**2
     if keep.all():  # every s > 0, so every denominator too: a plain division
-        return num / denom
-    return np.divide(num, denom, out=np.zeros_like(denom), where=keep & (denom > 0))
+        out = num / denom
+    else:
+        out = np.divide(num, denom, out=np.zeros_like(denom), where=keep & (denom > 0))
+    return np.ldexp(out, -k) if power == 1 else out

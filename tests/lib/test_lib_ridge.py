@@ -254,3 +254,73 @@ def test_direct_and_svd_branches_agree_at_the_threshold():
         w, b = ridge_fit(X, y, lam)
         w_ref, b_ref = reference(X, y, lam, True)
         assert_rel_close(w, w_ref, rtol=1e-9)
+
+
+# --- entries so large that s**2 overflows ---------------------------------------------
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("scale", [2.0**510, 1e160])
+def test_huge_features_scale_the_weights_exactly(fit_intercept, scale):
+    """ridge_fit(X * c, y, lam * c**2) has weights w / c. At c = 2**510 (X's largest singular
+    value squared ~1e309) and c = 1e160, s**2 overflows: the unscaled formula gave w = 0 and
+    a RuntimeWarning. (At c = 1e160, lam * c**2 is not a float: only lam = 0 and a lam
+    negligible against s**2 are checked there.)"""
+    import warnings
+
+    from l2reg import ridge_path
+
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(40, 3)) * 3.0, rng.normal(size=40)
+    w, b = ridge_fit(X, y, 0.1, fit_intercept=fit_intercept)
+    w0, b0 = ridge_fit(X, y, 0.0, fit_intercept=fit_intercept)
+    with np.errstate(over="ignore"):  # the case tested: s**2 overflows
+        assert not np.isfinite(np.linalg.svd(X * scale, compute_uv=False)[0] ** 2)
+    lams = [0.0, 0.1, 1e280] + ([0.1 * scale**2] if scale < 1e154 else [])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning either
+        fits = [ridge_fit(X * scale, y, lam, fit_intercept=fit_intercept) for lam in lams]
+        W, B = ridge_path(X * scale, y, lams, fit_intercept=fit_intercept)
+    for k, (wk, bk) in enumerate(fits):
+        ref_w, ref_b = (w, b) if k == 3 else (w0, b0)  # lam 0.1 and 1e280 are negligible here
+        np.testing.assert_allclose(wk * scale, ref_w, rtol=1e-8)
+        np.testing.assert_allclose(W[k] * scale, ref_w, rtol=1e-8)
+        assert bk == pytest.approx(ref_b, rel=1e-8, abs=1e-12)
+        assert B[k] == pytest.approx(ref_b, rel=1e-8, abs=1e-12)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_tiny_features_at_lambda_zero(fit_intercept):
+    """s ~ 1e-170: s**2 underflows to 0 unscaled; the path at lam = 0 is still w0 / c."""
+    from l2reg import ridge_path
+
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(9, 3)), rng.normal(size=9)
+    w0, _ = ridge_fit(X, y, 0.0, fit_intercept=fit_intercept)
+    W, _ = ridge_path(X * 1e-170, y, [0.0], fit_intercept=fit_intercept)
+    np.testing.assert_allclose(W[0] * 1e-170, w0, rtol=1e-10)
+
+
+def test_the_reviewers_case_identity_times_1e160():
+    w, b = ridge_fit(np.eye(2) * 1e160, [1.0, 2.0], 0.1)
+    np.testing.assert_allclose(w, [-0.5e-160, 0.5e-160], rtol=1e-12)
+    assert b == pytest.approx(1.5)
+
+
+def test_shrink_scaling_is_bit_identical_for_ordinary_inputs():
+    """The power-of-two scaling in _linalg.shrink changes no bit where s**2 does not overflow."""
+    from l2reg._linalg import shrink
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        r = int(rng.integers(1, 8))
+        s = np.sort(np.exp(rng.uniform(-20, 20, size=r)))[::-1] * rng.uniform(0.5, 2)
+        keep = rng.uniform(size=r) < 0.8
+        keep[0] = True
+        nlams = np.r_[0.0, np.exp(rng.uniform(-40, 40, size=5))]
+        for power in (1, 2):
+            denom = s**2 + nlams[:, None]
+            num = s if power == 1 else s**2
+            plain = np.divide(num, denom, out=np.zeros_like(denom), where=keep & (denom > 0))
+            np.testing.assert_array_equal(shrink(s, keep, nlams, power), plain)
+            np.testing.assert_array_equal(shrink(s, np.ones(r, bool), nlams, power), num / denom)
