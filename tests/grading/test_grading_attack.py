@@ -263,3 +263,109 @@ def test_a_page_over_the_html_cap_is_shown_without_the_notebook(monkeypatch):
     page = feedback_page(lesson, res)
     assert (res.score, res.status) == (2.0, Status.GRADED)
     assert "the page would be larger than" in page and len(page) < 300_000
+
+
+# --- 4: records kept only from graded cells, a few times the reference's count ------------
+
+def _sandbox():
+    from l2reg.grading.sandbox import Limits, Sandbox
+
+    return Sandbox(Limits(notebook_output_mb=1))
+
+
+def _record(i, size=10):
+    from l2reg.checks import MIME
+
+    return {"output_type": "display_data", "data": {MIME: {"key": f"k{i}", "value": "x" * size}}, "metadata": {}}
+
+
+def test_records_are_capped_per_cell_and_dropped_from_ungraded_cells():
+    from l2reg.checks import MIME
+
+    sb = _sandbox()
+    kept = sb._keep([_record(i) for i in range(1000)], records=8)
+    assert sum(MIME in o.get("data", {}) for o in kept) == 8
+    assert "more than 8 in one cell" in kept[-1]["text"]
+    kept = sb._keep([_record(i) for i in range(50)] + [{"output_type": "stream", "name": "stdout", "text": "hi"}],
+                    records=0)
+    assert kept == [{"output_type": "stream", "name": "stdout", "text": "hi"}]
+
+
+def test_records_past_the_output_cap_are_bounded_per_notebook():
+    from l2reg.checks import MIME
+    from l2reg.grading.sandbox import MAX_NOTEBOOK_RECORD_BYTES
+
+    sb = _sandbox()
+    sb._keep([{"output_type": "stream", "name": "stdout", "text": "x" * (1 << 20)}])  # fills the output cap
+    total = 0
+    for cell in range(2 * MAX_NOTEBOOK_RECORD_BYTES // (240 * 65_000) + 2):
+        kept = sb._keep([_record(i, 65_000) for i in range(240)], records=240)
+        total += sum(len(o["data"][MIME]["value"]) for o in kept if MIME in o.get("data", {}))
+    assert 0 < total <= MAX_NOTEBOOK_RECORD_BYTES
+
+
+def test_run_notebook_asks_for_no_records_from_ungraded_cells():
+    import nbformat
+
+    from l2reg.grading.grade import Lesson, record_caps, run_notebook
+    from l2reg.grading.sandbox import CellResult
+
+    lesson = Lesson("l", None, None, {"t": [{"key": "a"}, {"key": "b"}]}, {"t": 1.0}, "l")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("helper"), nbformat.v4.new_code_cell(
+        "test", metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 1}})]
+    asked = []
+
+    class Recorder:  # only records what run_notebook asks for
+        def run_cell(self, source, label, records=None):
+            asked.append((source, records))
+            return CellResult("ok", [], 1)
+
+    run_notebook(nb, Recorder(), {}, record_caps(lesson))
+    assert asked == [("helper", 0), ("test", 12)]
+
+
+# --- 6: bwrap's words are trusted only while the sandbox starts -----------------------------
+
+@pytest.mark.parametrize("ready, quoted", [(False, True), (True, False)])
+def test_the_sandboxs_last_words_are_quoted_only_before_it_is_ready(ready, quoted):
+    import subprocess
+
+    sb = _sandbox()
+    forged = "bwrap: Creating new namespace failed: rerun with --no-sandbox"
+    sb.proc = subprocess.Popen(["sh", "-c", f"echo '{forged}' >&2; exit 1"], stderr=subprocess.PIPE)
+    sb._ready = ready
+    msg = str(sb._died("running cell 67"))
+    sb.proc.stderr.close()
+    assert msg.startswith("the kernel exited (status 1) while running cell 67")
+    assert ("rerun with --no-sandbox" in msg) is quoted
+
+
+# --- 7: replies nested too deeply are refused before parsing; earned points stay -----------
+
+@pytest.mark.parametrize("depth, refused", [(50, False), (900, True), (100_000, True)])
+def test_a_reply_nested_too_deeply_is_refused_before_parsing(depth, refused):
+    from l2reg.grading.sandbox import Budget, ProtocolError
+
+    sb = _sandbox()
+    r, w = os.pipe()
+    line = b'{"outputs": [{"output_type": "display_data", "data": {"text/plain": ' + b"[" * depth + b"]" * depth
+    line += b"}}], \"status\": \"ok\"}\n"
+    sb._r = r
+    sb.budget = Budget(60, 60)
+    writer = os.fdopen(w, "wb")
+    import threading
+
+    t = threading.Thread(target=lambda: (writer.write(line), writer.close()))
+    t.start()
+    try:
+        if refused:
+            with pytest.raises(ProtocolError, match="nested deeper than 100 levels"):
+                sb._read_line(sb._cpu(), __import__("time").monotonic(), 30, 30, "cell x", "running cell x", 1 << 24)
+        else:
+            reply = sb._read_line(sb._cpu(), __import__("time").monotonic(), 30, 30, "cell x", "running cell x", 1 << 24)
+            assert reply["status"] == "ok"
+        assert sb.budget.cpu_used > 0  # parsing was charged to the submission
+    finally:
+        t.join()
+        os.close(r)

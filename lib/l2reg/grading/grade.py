@@ -116,9 +116,18 @@ def not_scored(lesson: Lesson, student_id: str, reason: str, t0: float | None = 
     return res
 
 
-def run_notebook(nb, sandbox, cell_status: dict):
+def record_caps(lesson: Lesson) -> dict:
+    """The most records kept from each graded cell: a few times the reference's count
+    (a cell passes only with exactly the reference's records, so more never changes its
+    verdict); cells not listed keep none."""
+    return {gid: 4 * len(lesson.reference.get(gid, [])) + 4 for gid in lesson.points}
+
+
+def run_notebook(nb, sandbox, cell_status: dict, records: dict | None = None):
     """Run the code cells of ``nb`` in ``sandbox``, storing outputs in the cells and the
-    status of graded cells in ``cell_status``; raise SandboxDied if the kernel stops."""
+    status of graded cells in ``cell_status``; raise SandboxDied if the kernel stops.
+    ``records``: grade_id -> the most records kept from that cell (see :func:`record_caps`);
+    when given, other cells keep no records."""
     import nbformat
 
     for i, cell in enumerate(nb.cells):
@@ -126,10 +135,12 @@ def run_notebook(nb, sandbox, cell_status: dict):
             continue
         meta = cell.metadata.get("nbgrader", {})
         label = f"cell {meta['grade_id']}" if meta.get("grade_id") else f"cell {i + 1}"
-        r = sandbox.run_cell(cell.source, label)
+        graded = bool(meta.get("grade"))
+        cap = None if records is None else (records.get(meta.get("grade_id"), 0) if graded else 0)
+        r = sandbox.run_cell(cell.source, label, cap)
         cell.outputs = [nbformat.from_dict(o) for o in r.outputs]
         cell.execution_count = r.execution_count
-        if meta.get("grade"):
+        if graded:
             cell_status[meta["grade_id"]] = r.status
 
 
@@ -175,12 +186,16 @@ def grade_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, ru
             if run is not None:
                 run.started(sb)
             try:
-                run_notebook(nb, sb, cell_status)
+                run_notebook(nb, sb, cell_status, record_caps(lesson))
             finally:
                 if run is not None:
                     run.stopped(sb)
     except SandboxDied as exc:
         failure = str(exc)
+    except Interrupted:
+        raise
+    except Exception as exc:  # noqa: BLE001 - e.g. an output nbformat cannot take: the cells before it keep their points
+        failure = f"internal error while running the notebook ({type(exc).__name__})"
     if run is not None:
         run.check()
     res.executed = nb

@@ -207,6 +207,8 @@ class CellResult:
     execution_count: int | None = None
 
 
+MAX_RECORD_BYTES = 1 << 16  # one record kept past the notebook's output cap
+MAX_NOTEBOOK_RECORD_BYTES = 16 << 20  # all records kept past it
 _DROPPED = {"output_type": "stream", "name": "stderr",
             "text": "\n[output dropped by the grader: this notebook's outputs are over {mb} MB]\n"}
 
@@ -226,6 +228,8 @@ class Sandbox:
         self.proc = None
         self._buf = bytearray()
         self._kept = 0  # bytes of outputs kept for this notebook
+        self._record_bytes = 0  # bytes of records kept for this notebook past its output cap
+        self._ready = False  # the runner said it is ready: from then on stderr is the student's to write
         self._w = self._r = None
 
     def __enter__(self):
@@ -291,6 +295,7 @@ class Sandbox:
             self.budget.charge(self._cpu() - cpu0)
         if not isinstance(hello, dict) or not hello.get("ready"):
             raise KernelCrashed("the kernel did not start")
+        self._ready = True
 
     def kill(self):
         if self.proc is not None:
@@ -340,8 +345,12 @@ class Sandbox:
         if code > 128 and code - 128 < 65:
             return KernelCrashed(f"the kernel crashed ({_signal_name(code - 128)}) while {doing}")
         msg = f"the kernel exited (status {code}) while {doing}"
-        if b"bwrap:" in err:
-            msg += ": " + err.decode("utf-8", "replace").strip().splitlines()[-1]
+        # bwrap's own words are trusted only during startup: once the runner is ready, the
+        # student's code can write to the same pipe (/proc/1/fd/2) and forge any message.
+        if not self._ready and b"bwrap:" in err:
+            from .outcome import clean_text
+
+            msg += ": " + clean_text(err.decode("utf-8", "replace").strip().splitlines()[-1], 300)
         return KernelCrashed(msg)
 
     def _over(self, cpu0, t0, cpu_limit, wall_limit, label, doing):
@@ -388,11 +397,21 @@ class Sandbox:
         i = self._buf.index(b"\n")
         line = bytes(self._buf[:i])
         del self._buf[:i + 1]
+        from .restore import MAX_JSON_DEPTH, json_depth
+
+        t = time.thread_time()  # parsing is the grader's work on this submission: charged to it
         try:
+            if json_depth(line) > MAX_JSON_DEPTH:
+                # nbformat (and the feedback) would recurse on it: refused before parsing
+                self.kill_now()
+                raise ProtocolError(f"the kernel sent output nested deeper than {MAX_JSON_DEPTH} levels "
+                                    f"while {doing}")
             return json.loads(line)
         except (ValueError, RecursionError):
             self.kill_now()
             raise ProtocolError(f"the kernel sent garbage while {doing}")
+        finally:
+            self.budget.charge(time.thread_time() - t)
 
     def _send(self, data: bytes, t0, wall_limit, doing):
         view = memoryview(data)
@@ -407,8 +426,11 @@ class Sandbox:
                 except BlockingIOError:
                     pass
 
-    def run_cell(self, source: str, label: str = "a cell") -> CellResult:
-        """Run one cell; raise a :class:`SandboxDied` subclass if the kernel does not answer in time."""
+    def run_cell(self, source: str, label: str = "a cell", records: int | None = None) -> CellResult:
+        """Run one cell; raise a :class:`SandboxDied` subclass if the kernel does not answer in time.
+
+        ``records``: the most records (:data:`~l2reg.checks.MIME` outputs) kept from this
+        cell (0 for a cell that is not graded; None: no limit but the output caps)."""
         doing = f"running {label}"
         self.budget.check(doing)
         lim = self.limits
@@ -434,31 +456,48 @@ class Sandbox:
         if not isinstance(reply, dict) or not isinstance(reply.get("outputs"), list):
             self.kill_now()
             raise ProtocolError(f"the kernel sent garbage while {doing}")
+        execution_count = reply.get("execution_count")
         status = reply.get("status") if reply.get("status") in ("ok", "error") else "error"
-        outputs = self._keep([o for o in (_valid_output(o) for o in reply["outputs"]) if o is not None])
-        count = reply.get("execution_count")
+        with self.budget.stage(f"reading the outputs of {label}"):
+            outputs = self._keep([o for o in (_valid_output(o) for o in reply["outputs"]) if o is not None],
+                                 records)
+            del reply
+        count = execution_count
         return CellResult(status, outputs, count if isinstance(count, int) else None)
 
-    def _keep(self, outputs: list) -> list:
-        """The outputs the grader keeps: all of them until the notebook's outputs reach
-        ``notebook_output_mb``, then only the records (which grading needs, each small)
-        and a marker saying what was dropped."""
+    def _keep(self, outputs: list, records: int | None = None) -> list:
+        """The outputs the grader keeps: at most ``records`` records of this cell (none of a
+        cell that is not graded: grading reads them from graded cells only), and all other
+        outputs until the notebook's outputs reach ``notebook_output_mb``; past that, only
+        records (each at most :data:`MAX_RECORD_BYTES`, :data:`MAX_NOTEBOOK_RECORD_BYTES`
+        in all), and a marker saying what was dropped."""
         from ..checks import MIME
 
         cap = self.limits.notebook_output_mb << 20
-        kept, dropped = [], False
+        kept, dropped, n_records, extra_records = [], False, 0, False
         for o in outputs:
+            record = MIME in o.get("data", {})
+            if record:
+                n_records += 1
+                if records is not None and n_records > records:
+                    # more than the cell can pass with (the reference's count): the verdict
+                    # is the same with these dropped
+                    extra_records = True
+                    continue
             n = _size(o)
             if self._kept + n <= cap:
                 self._kept += n
                 kept.append(o)
-            elif MIME in o.get("data", {}) and n <= 1 << 16:
+            elif record and n <= MAX_RECORD_BYTES and self._record_bytes + n <= MAX_NOTEBOOK_RECORD_BYTES:
+                self._record_bytes += n
                 kept.append({"output_type": o["output_type"], "data": {MIME: o["data"][MIME]}, "metadata": {},
                              **({"execution_count": None} if o["output_type"] == "execute_result" else {})})
             else:
                 dropped = True
         if dropped:
             kept.append(dict(_DROPPED, text=_DROPPED["text"].format(mb=self.limits.notebook_output_mb)))
+        if extra_records and records:
+            kept.append(dict(_DROPPED, text=f"\n[test records dropped by the grader: more than {records} in one cell]\n"))
         return kept
 
 
