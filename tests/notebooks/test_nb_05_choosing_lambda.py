@@ -409,6 +409,19 @@ def test_visible_kfold_test_catches(name):
     with pytest.raises(AssertionError) as failure:
         _run_visible("test_kfold", KFOLD_WRONG[name])
     assert str(failure.value), "the failure must say what is wrong"
+    if name in KFOLD_NAMES_CAUSE:
+        assert KFOLD_NAMES_CAUSE[name] in str(failure.value), str(failure.value)
+
+
+# the first message names the likely cause (the student reviewer found the old one pointing the wrong way)
+KFOLD_NAMES_CAUSE = {
+    "interleaved folds": "contiguous blocks in order",
+    "shuffled folds": "contiguous",
+    "trained on every row, the fold included": "the validation fold included",
+    "intercept forgotten in the prediction": "forget the intercept",
+    "sum for mean in each fold": "the mean (not the sum)",
+    "divided by k - 1 folds": "divided by k (not k - 1)",
+}
 
 
 @pytest.mark.parametrize("name", sorted(KFOLD_RIGHT))
@@ -421,6 +434,20 @@ def test_visible_C_test_catches(name):
     with pytest.raises(AssertionError) as failure:
         _run_visible("test_C", C_WRONG[name])
     assert "expected C =" in str(failure.value)
+    if name in C_NAMES_CAUSE:
+        for part in C_NAMES_CAUSE[name]:
+            assert part in str(failure.value), str(failure.value)
+
+
+# "too small" when it is too small, and the mistake named where it is a usual one
+C_NAMES_CAUSE = {
+    "lambda = 1 / C": ("times too large", "that is 1 / lambda"),
+    "factor 2 forgotten": ("2 times too large", "the factor 2 missing"),
+    "n forgotten": ("times too large", "the n missing"),
+    "upside down": ("times too large", "upside down"),
+    "lambda / (2 n)": ("times too small",),
+    "integer division": ("not positive",),
+}
 
 
 @pytest.mark.parametrize("name", sorted(C_RIGHT))
