@@ -248,7 +248,9 @@ def _loo_wide(X, y, nlams, fit_intercept):
     # eigenvalues), so when eps * ||Z||_F^2 / m exceeds twice the switch the criterion below
     # fails for sure: skip the eigendecomposition (the factor 2 absorbs round-off in both
     # sides, so the route is the one the criterion itself would choose).
-    if smallest > 0 and _linalg.EPS * np.sum(Z * Z) / Z.shape[0] <= 2.0 * _GRAM_TOL * smallest:
+    with np.errstate(over="ignore"):  # ||Z||_F^2 == inf: the SVD route, as it should be
+        fro2 = np.sum(Z * Z)
+    if smallest > 0 and _linalg.EPS * fro2 / Z.shape[0] <= 2.0 * _GRAM_TOL * smallest:
         e, Qz = np.linalg.eigh(Z @ Z.T)
         if _linalg.EPS * e[-1] <= _GRAM_TOL * smallest:
             gram = np.maximum(e, 0.0), Qz  # round-off can make the smallest eigenvalues negative
@@ -259,12 +261,15 @@ def _loo_wide(X, y, nlams, fit_intercept):
         kept = 1.0 / (1.0 + e / nlams[:, None])
     else:
         Qz, s, _, keep = _linalg.svd(Z)  # Qz is square: Z has no more rows than columns
-        e = s**2
-        denom = e + nlams[:, None]
+        # s and n lam scaled by the power of two 2**c at or below s[0] (exact, as in
+        # _linalg.shrink), so that s**2 cannot overflow for huge X
+        c = int(np.frexp(s[0])[1]) - 1 if s[0] > 0 else 0
+        e, nl = np.ldexp(s, -c) ** 2, np.ldexp(nlams, -2 * c)[:, None]
+        denom = e + nl
         # n lam / (s^2 + n lam) as 1 / (1 + s^2 / n lam) (1 for n lam == inf, 0 for n lam == 0),
         # and 1 for singular values treated as zero (never 0 / 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = 1.0 + e / nlams[:, None]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf: kept 0
+            ratio = 1.0 + e / nl
         kept = np.divide(1.0, ratio, out=np.ones_like(denom), where=keep & (denom > 0))
     if fit_intercept:  # Q = B Qz: a zero first row, minus v times v[1:] @ Qz / v[0]
         Q = np.vstack([np.zeros((1, Qz.shape[1])), Qz]) - np.outer(v, v[1:] @ Qz) / v[0]

@@ -241,3 +241,26 @@ def test_wide_x_below_the_switch_skips_the_eigendecomposition(monkeypatch, fit_i
         assert len(calls) == 1
     np.testing.assert_allclose((residual / one_minus_h) ** 2, brute_force(X, y, nlams / n, fit_intercept),
                                rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("n,p", [(30, 3), (6, 20), (12, 11)])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_huge_features_give_the_scaled_loo_errors(n, p, fit_intercept):
+    """The errors depend on X and lam only through X / c and lam / c**2: X * 1e160 (s**2
+    overflows) gives those of X * 1e100 (it does not) at lam * 1e-120, on every route, without
+    overflow warnings."""
+    import warnings
+
+    rng = np.random.default_rng(n * p)
+    X, y = rng.normal(size=(n, p)), rng.normal(size=n)
+    lams = np.array([1e190, 1e250, 1e300, 1e306])  # n * lam finite
+    ref = ridge_loo_errors(X * 1e100, y, lams * 1e-120, fit_intercept=fit_intercept, per_example=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = ridge_loo_errors(X * 1e160, y, lams, fit_intercept=fit_intercept, per_example=True)
+    assert np.all(np.isfinite(ref))
+    np.testing.assert_allclose(got, ref, rtol=1e-8)
+    if n > p + 1:  # tall: lam = 0 too
+        ref0 = ridge_loo_errors(X, y, [0.0], fit_intercept=fit_intercept, per_example=True)
+        got0 = ridge_loo_errors(X * 1e160, y, [0.0], fit_intercept=fit_intercept, per_example=True)
+        np.testing.assert_allclose(got0, ref0, rtol=1e-8)
