@@ -130,7 +130,8 @@ def _solve(X, y, sigma, tau, fit_intercept, with_cov):
     s = np.where(keep, s, 0.0)
     r = (sigma / tau) ** 2  # = n * lam
     k = s.size
-    mean = Vt[:k].T @ (s / (s * s + r) * (U.T @ yc))
+    # s / (s**2 + r), 0 where s is treated as zero: _linalg.shrink, which cannot overflow
+    mean = Vt[:k].T @ (_linalg.shrink(s, keep, np.array([r]), 1)[0] * (U.T @ yc))
     b = y_mean - float(x_mean @ mean) if fit_intercept else 0.0
     if not with_cov:
         return mean, None, b

@@ -363,3 +363,18 @@ def test_numpydoc_sections(name):
     assert ">>> " in doc.split("Examples", 1)[1]
     for param in inspect.signature(getattr(l2reg, name)).parameters:
         assert f"\n{param} :" in doc or f"\n{param}," in doc, (name, param)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_huge_features_posterior_mean_does_not_overflow_to_zero(fit_intercept):
+    """X * 1e160 (s**2 overflows): the mean is the least-squares fit of X divided by 1e160
+    (the prior is negligible), as ridge_fit gives; it used to be 0."""
+    from l2reg import posterior, ridge_fit
+
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
+    w0, b0 = ridge_fit(X, y, 0.0, fit_intercept=fit_intercept)
+    with np.errstate(over="ignore"):  # the covariance's s**2 may overflow: d = 0 is its limit
+        post = posterior(X * 1e160, y, 1.0, 1.0, fit_intercept=fit_intercept)
+    np.testing.assert_allclose(post.mean * 1e160, w0, rtol=1e-8)
+    assert post.b == pytest.approx(b0, rel=1e-8, abs=1e-12)
