@@ -369,3 +369,30 @@ def test_a_reply_nested_too_deeply_is_refused_before_parsing(depth, refused):
     finally:
         t.join()
         os.close(r)
+
+
+# --- 1: the per-student finish step never stops the run ------------------------------------
+
+def test_a_student_whose_page_or_gradebook_entry_fails_costs_only_that(tmp_path):
+    from l2reg.grading.grade import Lesson, finish_one
+
+    class BrokenGradebook:
+        class db:
+            rolled_back = False
+
+            @classmethod
+            def rollback(cls):
+                cls.rolled_back = True
+
+        def update_or_create_student(self, sid):
+            raise RuntimeError("database is locked")
+
+    lesson = Lesson("01_penalty", None, None, {"t": []}, {"t": 2.0}, "penalty")
+    res = Result("bob", score=2.0, cells={"t": {"score": 2.0, "points": 2.0, "passed": True, "why": None}})
+    notes = []
+    finish_one(BrokenGradebook(), lesson, res, "<p>\ud800</p>", tmp_path / "no-such-folder", notes)
+    assert notes == ["bob: not recorded in the gradebook (RuntimeError: database is locked)",
+                     notes[1]] and notes[1].startswith("bob: feedback page not written (FileNotFoundError")
+    assert BrokenGradebook.db.rolled_back and res.score == 2.0
+    finish_one(BrokenGradebook(), lesson, res, "<p>\ud800</p>", tmp_path, notes)
+    assert (tmp_path / "bob.html").read_text(encoding="utf-8") == "<p>\\ud800</p>"

@@ -321,6 +321,28 @@ def _record_in_gradebook(gb, lesson: Lesson, res: Result):
     gb.db.commit()
 
 
+def finish_one(gb, lesson: Lesson, res: Result, page: str, feedback_dir: Path, notes: list):
+    """Record one student's result in the gradebook and write their feedback page.
+
+    Per student: whatever goes wrong here costs this student's page or gradebook entry
+    (said in ``notes``, which the summary lists), never the run; their grades.csv row
+    always stays (the caller keeps ``res``)."""
+    try:
+        _record_in_gradebook(gb, lesson, res)
+    except Exception as exc:  # noqa: BLE001
+        try:
+            gb.db.rollback()
+        except Exception:  # noqa: BLE001
+            pass
+        notes.append(f"{clean_text(res.student_id)}: not recorded in the gradebook "
+                     f"({type(exc).__name__}: {clean_text(exc, 200)})")
+    try:
+        (feedback_dir / f"{res.student_id}.html").write_text(encodable(page), encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001
+        notes.append(f"{clean_text(res.student_id)}: feedback page not written "
+                     f"({type(exc).__name__}: {clean_text(exc, 200)})")
+
+
 def write_csv(path: Path, lesson: Lesson, results: list):
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -459,22 +481,7 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
             return res, page
 
         def finish(res: Result, page: str, gb):
-            # Per student: whatever goes wrong here costs this student's page or gradebook
-            # entry (said in the summary), never the run; their grades.csv row always stays.
-            try:
-                _record_in_gradebook(gb, lesson, res)
-            except Exception as exc:  # noqa: BLE001
-                try:
-                    gb.db.rollback()
-                except Exception:  # noqa: BLE001
-                    pass
-                notes.append(f"{clean_text(res.student_id)}: not recorded in the gradebook "
-                             f"({type(exc).__name__}: {clean_text(exc, 200)})")
-            try:
-                (feedback_dir / f"{res.student_id}.html").write_text(encodable(page), encoding="utf-8")
-            except Exception as exc:  # noqa: BLE001
-                notes.append(f"{clean_text(res.student_id)}: feedback page not written "
-                             f"({type(exc).__name__}: {clean_text(exc, 200)})")
+            finish_one(gb, lesson, res, page, feedback_dir, notes)
             results.append(res)
             progress.step(f"{res.student_id}: {res.status_text[:50]}")
 
