@@ -63,6 +63,25 @@ class Posterior(NamedTuple):
     b : float
         The intercept at the posterior mean, ``mean(y) - mean(X, axis=0) @ mean``
         (0.0 without an intercept).
+
+    See Also
+    --------
+    posterior : returns one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from l2reg import posterior, ridge_fit, ridge_lambda
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0.1, 0.9, 2.2, 2.8])
+    >>> post = posterior(X, y, sigma=0.5, tau=1.0)
+    >>> post.mean.shape, post.cov.shape, type(post.b).__name__
+    ((1,), (1, 1), 'float')
+    >>> w, b = ridge_fit(X, y, ridge_lambda(0.5, 1.0, 4))   # the mean is the ridge fit
+    >>> bool(np.allclose(post.mean, w) and np.isclose(post.b, b))
+    True
+    >>> mean, cov, b = post                                   # a tuple, too
+    >>> bool(np.all(np.linalg.eigvalsh(cov) > 0))
+    True
     """
 
     mean: np.ndarray
