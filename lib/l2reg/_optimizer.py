@@ -37,6 +37,8 @@ def _as_new_array(out):
 
 # step's arguments; w and grad are only read, so a float64 array is not copied
 _STEP_PARAMS = {"w": Array(borrow=True), "grad": Array(same_shape_as="w", borrow=True)}
+# grads: (steps, *w.shape), checked against w after the conversion
+_TRAJECTORY_PARAMS = {"w": Array(), "grads": Array()}
 
 
 class _Optimizer:
@@ -134,6 +136,7 @@ class _Optimizer:
         self._steps += 1
         return _as_new_array(self._update(w, grad))
 
+    @declare_params(_TRAJECTORY_PARAMS)
     def trajectory(self, w, grads):
         """Take one step per row of ``grads``, which do not depend on ``w``; return every iterate.
 
@@ -160,8 +163,8 @@ class _Optimizer:
         >>> SGD(lr=0.5).trajectory([1.0], [[1.0], [1.0]]).tolist()
         [[1.0], [0.5], [0.0]]
         """
-        w = v.as_array("w", w)
-        grads = v.as_array("grads", grads)
+        values = check_params(_TRAJECTORY_PARAMS, {"w": w, "grads": grads})
+        w, grads = values["w"], values["grads"]
         if self._shape is not None:
             v.check_shape("w", w, self._shape, _FIRST_STEP)
         v.check_shape("grads", grads, (grads.shape[0], *w.shape) if grads.ndim else (1, *w.shape),

@@ -32,7 +32,7 @@ def good_args():
         "lam": 0.1, "b": 0.5, "lams": np.array([0.0, 0.1, 1.0]), "f": lambda u: float(u @ u),
         "eps": 1e-6, "lr": 0.01, "fit_intercept": True, "per_example": False, "k": 2,
         "sigma": 0.5, "tau": 2.0, "n": 10, "weight_decay": 0.1, "decoupled": False,
-        "momentum": 0.5, "betas": (0.9, 0.999), "grad": np.ones(NCOLS),
+        "momentum": 0.5, "betas": (0.9, 0.999), "grad": np.ones(NCOLS), "grads": np.ones((2, NCOLS)),
         "x": np.linspace(-1.0, 1.0, 5), "degree": 3, "seed": 0, "noise": 0.25, "spread": 0.05,
         "p": 5, "mean": None, "std": None, "w_star": (3.5, 2.1), "corr": 0.6, "scale": (1.0, 0.7),
     }
@@ -59,11 +59,24 @@ class Stepper:
         return self.opt.step(w, grad)
 
 
+class Trajectory(Stepper):
+    """``opt.trajectory`` of a new optimizer, as a callable the table can be applied to."""
+
+    def __init__(self, make):
+        self.opt = make()
+        self.parameter_constraints = type(self.opt).trajectory.parameter_constraints
+        self.__signature__ = inspect.signature(self.opt.trajectory)
+
+    def __call__(self, w, grads):
+        return self.opt.trajectory(w, grads)
+
+
 def public_callables():
     """Every public function and optimizer class of the package, and the optimizers' step."""
     out = {name: getattr(l2reg, name) for name in l2reg.__all__}
     out.update({f"data.{name}": getattr(l2reg.data, name) for name in l2reg.data.__all__})
     out.update({f"{name}.step": Stepper(make) for name, make in STEPPERS.items()})
+    out.update({f"{name}.trajectory": Trajectory(make) for name, make in STEPPERS.items()})
     return out
 
 
