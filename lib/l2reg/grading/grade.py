@@ -138,7 +138,10 @@ def run_notebook(nb, sandbox, cell_status: dict, records: dict | None = None):
         graded = bool(meta.get("grade"))
         cap = None if records is None else (records.get(meta.get("grade_id"), 0) if graded else 0)
         r = sandbox.run_cell(cell.source, label, cap)
+        t = time.thread_time()
         cell.outputs = [nbformat.from_dict(o) for o in r.outputs]
+        if getattr(sandbox, "budget", None) is not None:  # the grader's work on this submission
+            sandbox.budget.charge(time.thread_time() - t)
         cell.execution_count = r.execution_count
         if graded:
             cell_status[meta["grade_id"]] = r.status
