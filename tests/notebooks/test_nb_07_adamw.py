@@ -14,7 +14,7 @@ from nbrun import run_and_collect, source_notebook
 NAMES = [
     "race", "gap_coupled", "decayed", "w0", "g0", "lr_w", "wd_w", "sgd_w", "sgd_l2", "lam_needed",
     "x_tr", "y_tr", "x_val", "y_val", "runs", "mean_mse", "xs", "ys", "xs_val", "ys_val", "grids", "lrs", "wds",
-    "median", "spread", "curve_median", "steps_at", "margin", "race0", "removed", "q1", "q2", "q3", "q4",
+    "median", "spread", "curve_median", "steps_at", "margin", "race0", "removed", "measured_decay", "norms", "q1", "q2", "q3", "q4",
 ]
 
 
@@ -37,6 +37,12 @@ def test_the_noise_only_race(ns):
     ratio = r["adam_decay"][1] / r["adam_decay"][0]
     assert 85 <= ratio < 95
     np.testing.assert_allclose(r["adam_decay"], 0.01 * 0.1 / r["denominator"])
+    # "measured over the run ... 0.029 and 1.92, a ratio of 67" (the summary's "67 times as measured")
+    m = ns["measured_decay"]
+    np.testing.assert_allclose(m, -np.log(r["adam"][-1] / ns["race0"]["adam"][-1]))
+    assert round(m[0], 3) == 0.029 and round(m[1], 2) == 1.92 and round(m[1] / m[0]) == 67
+    # "wd * w = 0.1 is as large as its gradient noise" at the start: w = 1, wd = 0.1, noise sd 0.1 * 1
+    assert r["adam"][0, 1] * 0.1 == pytest.approx(0.1 * 1.0)
 
 
 def test_pytorch_conventions(ns):
@@ -104,6 +110,8 @@ def _grid_claims(grids, lrs, wds, ys, ys_val, first_set):
         np.testing.assert_array_equal(wds[np.argmin(mw, axis=1)], [0.1] * len(lrs))
     else:
         assert np.all(np.isin(wds[np.argmin(mw, axis=1)], [1e-2, 0.1]))
+    # "0.1 in every row here (on other replicates a row's best can sit at 0.01, in a near-tie with 0.1)"
+    assert np.all(mw[:, col[0.1]] - mw.min(axis=1) < 0.002)
     # Adam + L2 "best at 0.001 in every row, from 0.1 up much worse than no decay"
     np.testing.assert_array_equal(wds[np.argmin(ma, axis=1)], [0.001] * len(lrs))
     assert np.all(ma[:, col[0.1]:] > ma[:, :1] + 0.03)
@@ -179,6 +187,37 @@ def test_the_conclusions_survive_other_replicates():
     _grid_claims(grids, lrs, wds, ys, yv, first_set=False)
 
 
+def _norm_claims(norms):
+    none, w001, w01 = norms["no decay"], norms["AdamW, wd 0.01"], norms["AdamW, wd 0.1"]
+    assert np.all(np.diff(none) > 0)  # "without decay the weights grow with the learning rate"
+    assert np.all(w01 < none) and w001[-1] < none[-1]  # AdamW shrinks them; 0.01 already at lr 0.1
+    assert w01.max() / w01.min() < 1.5 < none[-1] / none[0]  # held about level at 0.1, across a 33-fold lr * wd
+
+
+def test_the_weight_norms(ns):
+    norms = ns["norms"]
+    _norm_claims(norms)
+    # "from 145 to 245", "245 to 181 at learning rate 0.1", "between 99 and 116"
+    assert round(norms["no decay"][0]) == 145 and round(norms["no decay"][-1]) == 245
+    assert round(norms["AdamW, wd 0.01"][-1]) == 181
+    assert round(norms["AdamW, wd 0.1"].min()) == 99 and round(norms["AdamW, wd 0.1"].max()) == 116
+    # the first replicate's run above is one of them
+    assert ns["runs"]["no decay"]["weight_norm"] > 0
+
+
+def test_the_weight_norms_on_other_replicates():
+    from l2reg.data import noisy_curve
+    from l2reg.network import train_mlp
+
+    reps, lrs = range(8, 16), [0.003, 0.01, 0.03, 0.1]
+    tr, va = [noisy_curve(20, seed=r) for r in reps], [noisy_curve(200, seed=100 + r) for r in reps]
+    norms = {name: np.array([np.median([train_mlp(*tr[k], *va[k], kind=kind, lr=lr, weight_decay=wd, seed=r)["weight_norm"]
+                                        for k, r in enumerate(reps)]) for lr in lrs])
+             for name, (kind, wd) in {"no decay": ("adam", 0.0), "AdamW, wd 0.01": ("adamw", 0.01),
+                                      "AdamW, wd 0.1": ("adamw", 0.1)}.items()}
+    _norm_claims(norms)
+
+
 def test_the_race_against_no_decay(ns):
     r, r0 = ns["race"], ns["race0"]
     # "without decay the noise alone carries both weights to 1.06"
@@ -199,6 +238,9 @@ def test_the_race_holds_for_other_noise():
         lost = 1 - r["adam"][-1] / r0["adam"][-1]
         lost_w = 1 - r["adamw"][-1] / r0["adamw"][-1]
         assert 0.01 < lost[0] < 0.05 and lost[1] > 0.8 and np.all(lost_w > 0.2)
+        measured = -np.log(r["adam"][-1] / r0["adam"][-1])  # nan where the weight crossed zero
+        if np.all(np.isfinite(measured)):
+            assert measured[1] / measured[0] > 50  # tens of times more strongly, as measured
 
 
 def test_torch_adam_decoupled_is_adamw():
@@ -250,6 +292,13 @@ def test_what_the_demo_instructions_promise():
     r = adam_decay_race(1e-3, 0.1, 300)
     assert r["adamw_decay"] == pytest.approx(1e-4)
     assert np.all(np.abs(r["adamw"] - 1.0) < 0.05)
+    # 3. lr 0.1, wd 10 (the slider's far corner): lr * wd = 1, each step starts from zero
+    a, b = adam_decay_race(0.1, 10.0, 300), adam_decay_race(0.1, 10.0, 300, w0=5.0)
+    np.testing.assert_allclose(a["adamw"][1:], b["adamw"][1:], atol=1e-12)  # nothing of the start is kept
+    assert np.all(np.abs(a["adamw"][1:]) <= 0.1 * 1.001)  # "about +-lr"
+    from l2reg.widgets.descent import LR_EXPS, WD_EXPS
+
+    assert 10.0 ** LR_EXPS[1] == pytest.approx(0.1) and 10.0 ** WD_EXPS[1] == pytest.approx(10.0)
 
 
 # --- The visible test against the typical wrong answers ---------------------------------------
