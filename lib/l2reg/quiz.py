@@ -207,6 +207,10 @@ def check(value, salt: str, entries, *, name: str = "your answer", hint: str = "
     Traceback (most recent call last):
     ...
     AssertionError: q2 = 'c' is not right. What is left when every weight is zero?
+    >>> check("c", "demo", entries, name="q2", hint="what is left when every weight is zero?")
+    Traceback (most recent call last):
+    ...
+    AssertionError: q2 = 'c' is not right. What is left when every weight is zero?
     """
     try:
         found = _open(salt, normalize(value) if grid is None else grid_key(value, grid), entries)
@@ -217,4 +221,5 @@ def check(value, salt: str, entries, *, name: str = "your answer", hint: str = "
         return
     if found is not None:
         raise AssertionError(f"{name} = {value!r} is not right: {found['text']}")
-    raise AssertionError(f"{name} = {value!r} is not right." + (f" {hint}" if hint else " Try again."))
+    # The hint follows a full stop: start it with a capital (hints are often written in lower case).
+    raise AssertionError(f"{name} = {value!r} is not right." + (f" {hint[:1].upper()}{hint[1:]}" if hint else " Try again."))
