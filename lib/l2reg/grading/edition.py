@@ -184,6 +184,9 @@ def check_call(question: dict, salt: str) -> str:
     return "\n".join(lines + [tail])
 
 
+_FORM_LINE = re.compile(r"^print\(\"\w+ has the right form\.\"\)[ \t]*\n?", re.M)
+
+
 def _meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
@@ -219,6 +222,9 @@ class QuizEdition(NbGraderPreprocessor):
                 continue
             call = check_call(question, f"{prefix}:{gid}")
             head, sep, tail = test.source.partition(_HIDDEN)
+            # The check says whether the answer is right, so the classroom edition's
+            # "qN has the right form." line would only come first and mislead.
+            head = _FORM_LINE.sub("", head)
             test.source = head.rstrip("\n") + "\n" + call + "\n" + (sep + tail if sep else "")
         return nb, resources
 
