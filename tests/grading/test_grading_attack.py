@@ -32,7 +32,7 @@ def _zip(path, members):
 def _found(path, tmp_path):
     scratch = tmp_path / "scratch"
     scratch.mkdir(exist_ok=True)
-    found = find_submissions(path, scratch)
+    found = find_submissions(path, scratch, "penalty.ipynb")  # lesson 01's notebook, as l2reg grade passes it
     return {e.student_id: e for e in found.entries}, dict(found.skipped), scratch
 
 
@@ -201,8 +201,11 @@ def test_the_skipped_list_of_a_zip_is_bounded(tmp_path):
     ([("export/amy/penalty.ipynb", NB), ("export/ben/penalty.ipynb", NB), ("export/cy.ipynb", NB)],
      {"amy": None, "ben": None, "cy": None}),
     ([("export/amy/penalty.ipynb", NB), ("export/__MACOSX/amy/._penalty.ipynb", "x")], {"amy": None}),
+    # a zipped folder of a class's loose notebooks: unwrapped (none has the lesson's name)
+    ([("submissions/alice.ipynb", NB), ("submissions/bob.ipynb", NB)], {"alice": None, "bob": None}),
+    ([("submissions/alice.ipynb", NB)], {"alice": None}),
 ])
-def test_a_single_top_folder_is_unwrapped_only_around_student_folders(tmp_path, members, expected):
+def test_a_single_top_folder_is_unwrapped_around_student_folders_or_a_class(tmp_path, members, expected):
     entries, _, _ = _found(_zip(tmp_path / "one.zip", members), tmp_path)
     assert {sid: e.problem for sid, e in entries.items()} == expected
     assert all(e.notebook is not None for e in entries.values() if e.problem is None)

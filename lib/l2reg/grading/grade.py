@@ -454,7 +454,8 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
     warnings.filterwarnings("ignore", module="nbformat")
     warnings.filterwarnings("ignore", message=".*not in session.*")
     with tempfile.TemporaryDirectory(prefix="l2reg-grade-") as scratch:
-        found = find_submissions(subs_path, Path(scratch))
+        notebook = next(iter(sorted((root / SOURCE / lesson_name).glob("*.ipynb"))), None)
+        found = find_submissions(subs_path, Path(scratch), notebook.name if notebook else None)
         with TempCourse(root, [lesson_name]) as course:
             db_url = _prepare_gradebook(out, stage, lesson_name, course, db)
             lesson = load_lesson(root, lesson_name, course)

@@ -6,13 +6,15 @@ and sizes) into a temporary folder first.
 
 The layout rule, for a zip, decided from its listing alone: when everything in the
 zip sits under one top folder (``export/...``, as zipping a folder gives), that folder
-is unwrapped only if it holds at least one *student folder*: a folder named as a valid
-student id with a ``.ipynb`` inside. Then its entries are read as above
-(``<id>.ipynb`` and ``<id>/``; anything else is skipped). Otherwise the top folder is
-itself one student's: ``alice/penalty.ipynb`` with ``alice/scratch.ipynb`` is student
-``alice`` (who handed in two notebooks), and ``alice/penalty.ipynb`` with
-``alice/data/x.csv`` is student ``alice`` with one extra file. Loose notebooks of
-several students go at the top of the zip (zip the files, not their folder).
+is unwrapped if it holds at least one *student folder* (a folder named as a valid
+student id with a ``.ipynb`` inside), or loose notebooks none of which has the lesson's
+own notebook name (``export/alice.ipynb``, ``export/bob.ipynb``: an instructor zipped
+the folder of a class). Then its entries are read as above (``<id>.ipynb`` and
+``<id>/``; anything else is skipped). Otherwise the top folder is itself one student's:
+``alice/penalty.ipynb`` with ``alice/scratch.ipynb`` is student ``alice`` (who handed
+in two notebooks) when the lesson's notebook is ``penalty.ipynb``, and
+``alice/penalty.ipynb`` with ``alice/data/x.csv`` is student ``alice`` with one extra
+file.
 
 Only what belongs to a student is unpacked: anything else (top-level non-notebooks,
 folders not named as student ids, links, unsafe paths) is listed as skipped from the
@@ -157,11 +159,13 @@ def _raise(exc):
     raise exc
 
 
-def _wrapper(names) -> tuple:
+def _wrapper(names, notebook=None) -> tuple:
     """The one folder a zip may hold around the submissions, from the member names
     alone (see the module's layout rule): ``(name,)`` when every visible member lies
     under one top folder that holds at least one student folder (a folder named as a
-    valid student id with a notebook somewhere inside), else ``()``."""
+    valid student id with a notebook somewhere inside) or loose notebooks of which none
+    is named ``notebook`` (the lesson's notebook file name, compared case-blind), else
+    ``()``."""
     visible = [p for p in names if p and _visible(Path(p[0]))]
     tops = {p[0] for p in visible}
     if len(tops) != 1:
@@ -169,7 +173,10 @@ def _wrapper(names) -> tuple:
     (top,) = tops
     student_dirs = {p[1] for p in visible if len(p) > 2 and _visible(Path(p[1])) and STUDENT_ID.match(p[1])
                     and p[-1].lower().endswith(".ipynb")}
-    return (top,) if student_dirs else ()
+    if student_dirs:
+        return (top,)
+    loose = {p[1].lower() for p in visible if len(p) == 2 and p[1].lower().endswith(".ipynb")}
+    return (top,) if loose and (notebook is None or notebook.lower() not in loose) else ()
 
 
 @dataclass
@@ -180,7 +187,7 @@ class Unzipped:
     unattributed: list = field(default_factory=list)  # (top entry, reason) for what is no student's (not unpacked)
 
 
-def extract_zip(path: Path, dest: Path) -> Unzipped:
+def extract_zip(path: Path, dest: Path, notebook=None) -> Unzipped:
     """Extract ``path`` into ``dest`` safely.
 
     Returns an :class:`Unzipped`: ``(member, reason)`` for members left out, and
@@ -215,7 +222,7 @@ def extract_zip(path: Path, dest: Path) -> Unzipped:
                 left_out.append((info.filename, "encrypted (ignored)"))
             else:
                 safe.append((info, parts))
-        wrap = _wrapper([p for _, p in safe])
+        wrap = _wrapper([p for _, p in safe], notebook)
 
         def student(parts):
             rel = parts[len(wrap):] if parts[:len(wrap)] == wrap else None
@@ -319,8 +326,10 @@ def extract_zip(path: Path, dest: Path) -> Unzipped:
     return Unzipped(left_out, problems, root, list(unattributed.items()))
 
 
-def find_submissions(submissions, scratch: Path) -> Found:
-    """Scan a folder or zip of submissions; ``scratch`` is a private temporary folder."""
+def find_submissions(submissions, scratch: Path, notebook=None) -> Found:
+    """Scan a folder or zip of submissions; ``scratch`` is a private temporary folder;
+    ``notebook`` is the lesson's notebook file name (it tells one student's zipped folder
+    from a zipped folder of a class: see the module's layout rule)."""
     path = Path(submissions)
     if not path.exists():
         raise CourseError(f"SUBMISSIONS: no such file or folder: {path}")
@@ -331,7 +340,7 @@ def find_submissions(submissions, scratch: Path) -> Found:
         if dest.exists():
             shutil.rmtree(dest)
         dest.mkdir(parents=True)
-        unzipped = extract_zip(path, dest)
+        unzipped = extract_zip(path, dest, notebook)
         root = unzipped.root if unzipped.root.is_dir() else dest
         found = scan_folder(root, unzipped.problems)
         others = sorted(unzipped.unattributed)
