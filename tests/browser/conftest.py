@@ -50,16 +50,13 @@ def jupyter_lab(chromium_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path):
-    """Headless Debian chromium under Playwright, for the whole session."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_chromium(pw)
-        try:
-            yield b
-        finally:
-            b.close()
+def browser(chromium_path, playwright_driver):
+    """Headless Debian chromium under the session's Playwright (tests/conftest.py)."""
+    b = launch_chromium(playwright_driver)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -57,12 +57,12 @@ def hub():
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
+def browser(playwright_driver):
+    # The session's one Playwright (tests/conftest.py): the browser tests' may still be alive.
+    b = launch_chromium(playwright_driver)
+    try:
         yield b
+    finally:
         b.close()
 
 
