@@ -211,6 +211,10 @@ def check(value, salt: str, entries, *, name: str = "your answer", hint: str = "
     Traceback (most recent call last):
     ...
     AssertionError: q2 = 'c' is not right. What is left when every weight is zero?
+    >>> check("c", "demo", entries, name="q2", hint="λ = σ²/(nτ²) here.")
+    Traceback (most recent call last):
+    ...
+    AssertionError: q2 = 'c' is not right. λ = σ²/(nτ²) here.
     """
     try:
         found = _open(salt, normalize(value) if grid is None else grid_key(value, grid), entries)
@@ -221,5 +225,8 @@ def check(value, salt: str, entries, *, name: str = "your answer", hint: str = "
         return
     if found is not None:
         raise AssertionError(f"{name} = {value!r} is not right: {found['text']}")
-    # The hint follows a full stop: start it with a capital (hints are often written in lower case).
-    raise AssertionError(f"{name} = {value!r} is not right." + (f" {hint[:1].upper()}{hint[1:]}" if hint else " Try again."))
+    # The hint follows a full stop: start it with a capital (hints are often written in lower
+    # case), but only a Latin one: a hint that starts with a symbol such as λ keeps it as it is.
+    if hint and "a" <= hint[:1] <= "z":
+        hint = hint[:1].upper() + hint[1:]
+    raise AssertionError(f"{name} = {value!r} is not right." + (f" {hint}" if hint else " Try again."))
