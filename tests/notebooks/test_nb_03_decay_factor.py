@@ -134,6 +134,10 @@ STEPS_WRONG = {
                                            "    while f ** t >= fraction:\n        t += 1\n    return t",
     "one step too many": "    if f >= 1:\n        return math.inf\n    if f == 0:\n        return 1\n"
                          "    return math.floor(math.log(fraction) / math.log(f)) + 1",
+    # only |f| == 1 treated as "never": a factor below -1 (|w| grows) gave negative steps
+    "only a factor of exactly -1 never shrinks": "    if lam == 0 or f == 1:\n        return math.inf\n    if f == 0:\n        return 1\n"
+                                                 "    t = math.ceil(math.log(fraction) / math.log(f))\n    while t > 0 and f ** (t - 1) <= fraction:\n"
+                                                 "        t -= 1\n    return t",
     "a large number for never": "    if f >= 1:\n        return 10 ** 9\n    if f == 0:\n        return 1\n"
                                 "    t = math.ceil(math.log(fraction) / math.log(f))\n    while t > 0 and f ** (t - 1) <= fraction:\n"
                                 "        t -= 1\n    while f ** t > fraction:\n        t += 1\n    return t",
