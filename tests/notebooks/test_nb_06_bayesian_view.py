@@ -122,6 +122,8 @@ COV_WRONG = {
     "X X^T": "    return np.linalg.inv(X @ X.T / sigma ** 2 + np.eye(len(X)) / tau ** 2)",
     "elementwise inverse": "    return 1 / (X.T @ X / sigma ** 2 + np.eye(p) / tau ** 2)",
     "in place": "    X /= sigma\n    return np.linalg.inv(X.T @ X + np.eye(p) / tau ** 2)",
+    # passed while every test matrix was already centred (its mean is 0, so X is unchanged)
+    "centres X in place": "    X -= X.mean(0)\n    return np.linalg.inv(X.T @ X / sigma ** 2 + np.eye(p) / tau ** 2)",
 }
 
 
