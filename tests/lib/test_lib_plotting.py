@@ -178,8 +178,9 @@ def test_plot_penalty_geometry_touches_each_ball_with_the_contour_through_the_so
     ax = fig.axes[0]
     assert ax.get_title() == "g" and ax.get_aspect() == 1.0 and (ax.get_xlabel(), ax.get_ylabel()) == ("w1", "w2")
     texts = legend_texts(fig)  # its own figure: one legend under the square plot
-    assert texts[0].startswith("w* = (") and len(texts) == 3
+    assert texts[0].startswith("w* = (") and len(texts) == 5
     assert texts[1].startswith("ridge: (") and texts[2].startswith("lasso: (")
+    assert texts[3].startswith("broken line: the penalty ball") and texts[4].startswith("wide pale band: the data-loss")
     lines = ax.get_lines()
     for label, (kind, w) in solutions.items():
         (marker,) = [line for line in lines if line.get_label().startswith(label + ":")]
@@ -193,6 +194,8 @@ def test_plot_penalty_geometry_touches_each_ball_with_the_contour_through_the_so
         assert len(on_contour) == 1 and len(on_ball) == 1, label
         # the highlighted contour is thicker than the background contours
         assert on_contour[0].get_linewidth() > 2 * max(c.get_linewidth().max() for c in ax.collections)
+        # ... and unlike a path of the same colour (solid, 2.2 wide): a band three times wider
+        assert on_contour[0].get_linewidth() >= 3 * 2.2 and on_contour[0].get_alpha() < 0.5
     # drawn into a given axes, the legend goes right of that axes
     fig2, ax2 = plotting.new_figure()
     plotting.plot_penalty_geometry(X, y, solutions, ax=ax2)

@@ -169,17 +169,28 @@ def plot_penalty_geometry(X, y, solutions, *, paths=None, title="", lim=None, ax
     for i, (label, (kind, w)) in enumerate(solutions.items()):
         B = penalty_boundary(w, kind)
         ax.plot(B[:, 0], B[:, 1], color=color(i), ls=style(i + 1), lw=2.0, zorder=4)
-        # The data-loss contour through the solution, exact and thick over the faint background
-        # contours: where it touches the ball is the point of the figure.
+        # The data-loss contour through the solution, exact, as a wide pale band: thicker than the
+        # faint background contours and unlike the thin solid path of the same colour, so that
+        # where it touches the ball (the point of the figure) shows.
         C = loss_contour(X, y, w)
-        ax.plot(C[:, 0], C[:, 1], color=color(i), ls="-", lw=2.6, zorder=4)
+        ax.plot(C[:, 0], C[:, 1], color=color(i), ls="-", lw=7.0, alpha=0.35, solid_capstyle="butt", zorder=3)
         ax.plot([w[0]], [w[1]], markers[i % 4], ms=9, color=color(i), zorder=5,
-                label=f"{label}: ({w[0]:.2f}, {w[1]:.2f}), its ball and contour")
+                label=f"{label}: ({w[0]:.2f}, {w[1]:.2f})")
+    # What the unlabelled lines are, once for every solution (each in its solution's colour).
+    from matplotlib.lines import Line2D
+
+    keys = [Line2D([], [], color="0.35", ls="--", lw=2.0, label="broken line: the penalty ball through each solution"),
+            Line2D([], [], color="0.35", lw=7.0, alpha=0.35, solid_capstyle="butt",
+                   label="wide pale band: the data-loss contour through each solution")]
+    handles = [h for h in ax.get_lines() if not h.get_label().startswith("_")] + keys
     if own:  # its own figure: the legend under the square plot, where its long entries fit
-        fig.legend(handles=[h for h in ax.get_lines() if not h.get_label().startswith("_")],
-                   loc="outside lower center", ncol=1, fontsize=9)
+        fig.legend(handles=handles, loc="outside lower center", ncol=1, fontsize=9)
+        # Constrained layout shrinks a fixed-aspect axes only after a first solve: on the first
+        # draw the title of a three-solution figure overran the canvas by 9 px. One solve here
+        # makes every draw (the first PNG included) the settled layout.
+        fig.get_layout_engine().execute(fig)
     else:
-        legend_outside(ax, fontsize=8)
+        legend_outside(ax, fontsize=8, handles=handles)
     return fig
 
 
