@@ -65,7 +65,8 @@ def test_encodable_escapes_only_surrogates():
 
 
 def test_csv_and_summary_with_surrogates_are_written(tmp_path):
-    from l2reg.grading.grade import Lesson, summary_text, write_csv
+    from l2reg.grading.report import summary_text, write_csv
+    from l2reg.grading.scoring import Lesson
 
     lesson = Lesson("01_penalty", None, None, {"t": []}, {"t": 2.0}, "penalty")
     res = Result("bob", cells={"t": {"score": 0.0, "points": 2.0, "passed": False, "why": "x"}})
@@ -81,7 +82,7 @@ def test_csv_and_summary_with_surrogates_are_written(tmp_path):
 def test_feedback_page_with_surrogates_in_outputs_and_notes_can_be_written(tmp_path):
     import nbformat
 
-    from l2reg.grading.grade import Lesson, feedback_page
+    from l2reg.grading.scoring import Lesson, feedback_page
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("print('x')")
@@ -257,7 +258,7 @@ def test_a_math_heavy_page_is_capped_after_expansion(monkeypatch):
 
 def test_a_page_over_the_html_cap_is_shown_without_the_notebook(monkeypatch):
     import l2reg.grading.feedback as fb
-    from l2reg.grading.grade import Lesson, feedback_page
+    from l2reg.grading.scoring import Lesson, feedback_page
 
     monkeypatch.setattr(fb, "_MAX_HTML", 300_000)
     lesson = Lesson("01_penalty", None, None, {"t": []}, {"t": 2.0}, "penalty")
@@ -310,7 +311,7 @@ def test_records_past_the_output_cap_are_bounded_per_notebook():
 def test_run_notebook_asks_for_no_records_from_ungraded_cells():
     import nbformat
 
-    from l2reg.grading.grade import Lesson, record_caps, run_notebook
+    from l2reg.grading.scoring import Lesson, record_caps, run_notebook
     from l2reg.grading.sandbox import CellResult
 
     lesson = Lesson("l", None, None, {"t": [{"key": "a"}, {"key": "b"}]}, {"t": 1.0}, "l")
@@ -377,7 +378,8 @@ def test_a_reply_nested_too_deeply_is_refused_before_parsing(depth, refused):
 # --- 1: the per-student finish step never stops the run ------------------------------------
 
 def test_a_student_whose_page_or_gradebook_entry_fails_costs_only_that(tmp_path):
-    from l2reg.grading.grade import Lesson, finish_one
+    from l2reg.grading.grade import finish_one
+    from l2reg.grading.scoring import Lesson
 
     class BrokenGradebook:
         class db:

@@ -186,7 +186,7 @@ os.write(_fd, _line)
 RSS_SCRIPT = """
 import json, resource, sys
 import nbformat
-from l2reg.grading.grade import run_notebook
+from l2reg.grading.scoring import run_notebook
 from l2reg.grading.sandbox import Limits, Sandbox
 
 def rss_mb():
@@ -288,7 +288,7 @@ def test_a_student_folder_over_the_caps_is_one_failed_entry(tmp_path, monkeypatc
 # --- feedback never costs points ----------------------------------------------------------
 
 def test_a_feedback_page_that_cannot_be_built_keeps_the_points():
-    from l2reg.grading.grade import Lesson, feedback_page
+    from l2reg.grading.scoring import Lesson, feedback_page
 
     lesson = Lesson("01_penalty", None, None, {"t": []}, {"t": 2.0}, "penalty")
     res = Result("amy", score=2.0, cells={"t": {"score": 2.0, "points": 2.0, "passed": True, "why": None}})

@@ -1,6 +1,7 @@
 """Running a student's cells in a bubblewrap sandbox.
 
-One :class:`Sandbox` is one student's kernel: a ``bwrap`` process running
+One :class:`Sandbox` is one student's kernel: a ``bwrap`` process (command line in
+:mod:`.bwrap`) running
 :mod:`l2reg.grading._runner` with
 
 * no network (``--unshare-all``: own network, PID, IPC, UTS and user namespaces),
@@ -28,97 +29,15 @@ from __future__ import annotations
 import json
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .course import CourseError
+from .bwrap import WORKDIR, bwrap_command, sandbox_env  # noqa: F401 - WORKDIR re-exported
 from .limits import SANDBOX_CONFIG, Limits, load_limits  # noqa: F401 - the sandbox's limits, re-exported
-
-WORKDIR = "/home/student"
-
-
-def _package_root() -> Path:
-    import l2reg
-
-    return Path(l2reg.__file__).resolve().parent.parent
-
-
-def _ro_paths() -> list[str]:
-    """Host folders the kernel sees read-only, outermost first."""
-    paths = ["/usr"]
-    for p in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives"):
-        if os.path.exists(p):
-            paths.append(p)
-    for p in {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), str(_package_root())}:
-        if not p.startswith("/usr/") and p != "/usr":
-            paths.append(p)
-    # The interpreter binary itself may be a link into yet another prefix.
-    exe_dir = os.path.dirname(os.path.realpath(sys.executable))
-    if not any(exe_dir == p or exe_dir.startswith(p + "/") for p in paths):
-        paths.append(exe_dir)
-    return sorted(set(paths), key=lambda p: (p.count("/"), p))
-
-
-def bwrap_path():
-    return shutil.which("bwrap")
-
-
-def bwrap_command(limits: Limits, mpl_cache: str | None = None) -> list[str]:
-    bwrap = bwrap_path()
-    if bwrap is None:
-        raise CourseError(
-            "bubblewrap (bwrap) is not installed: it is needed to run submissions safely "
-            "(Debian: apt-get install bubblewrap); refusing to grade unsandboxed"
-        )
-    tmp = str(limits.tmp_size_mb << 20)
-    cmd = [
-        bwrap, "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
-        "--die-with-parent", "--new-session", "--disable-userns",
-    ]
-    for link in ("/bin", "/lib", "/lib64", "/sbin", "/lib32", "/libx32"):
-        if os.path.islink(link):
-            cmd += ["--symlink", os.readlink(link), link]
-        elif os.path.isdir(link):
-            cmd += ["--ro-bind", link, link]
-    cmd += ["--proc", "/proc", "--dev", "/dev"]
-    cmd += ["--size", tmp, "--tmpfs", "/tmp", "--dir", "/tmp/home", "--dir", "/tmp/mpl"]
-    for p in _ro_paths():
-        cmd += ["--ro-bind", p, p]
-    if mpl_cache:
-        for f in os.listdir(mpl_cache):
-            if f.endswith(".json"):
-                cmd += ["--ro-bind", os.path.join(mpl_cache, f), "/tmp/mpl/" + f]
-    cmd += ["--size", tmp, "--tmpfs", WORKDIR, "--chdir", WORKDIR]
-    cmd += ["--size", "1048576", "--tmpfs", "/dev/shm"]
-    # bwrap's --dev is a tmpfs of its own with no size limit: once its device nodes and
-    # /dev/shm are in place, remount it read-only (bwrap(1): "--remount-ro DEST: Remount
-    # the path DEST as readonly"; it acts on that one mount, so the sized /dev/shm above
-    # stays writable). Writing to /dev/null still works: that is a device, not the tmpfs.
-    cmd += ["--remount-ro", "/dev"]
-    cmd += ["--remount-ro", "/"]
-    return cmd
-
-
-def sandbox_env() -> dict:
-    return {
-        "PATH": os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
-        "HOME": "/tmp/home",
-        "USER": "student",
-        "LANG": "C.UTF-8",
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": "/tmp/mpl",
-        "IPYTHONDIR": "/tmp/home/.ipython",
-        "OPENBLAS_NUM_THREADS": "1",
-        "OMP_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    }
-
 
 class SandboxDied(Exception):
     """The kernel stopped answering: it crashed, exited, or was killed by the grader.
