@@ -2,7 +2,8 @@
 
 ``l2reg lessons`` regenerates the student lessons from the instructor
 solutions through nbgrader; ``l2reg grade`` grades a folder or zip of
-submissions in a sandbox; ``l2reg bundle`` writes the student handout zip.
+submissions in a sandbox; ``l2reg export`` writes the grades as a Canvas, Moodle or plain CSV import
+file; ``l2reg bundle`` writes the student handout zip.
 Instructor errors (no course, an unknown lesson, a missing folder) print one
 line and exit with status 2; problems with submissions never change the exit
 status.
@@ -41,6 +42,16 @@ def _cmd_grade(args) -> int:
               "nothing of this one was kept", file=sys.stderr)
         return 128 + exc.signum
     sys.stdout.write(report.summary)
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from .grading.export import export
+
+    done = export(args.graded_dir, args.to, out=args.output, roster=args.roster, assignment=args.assignment,
+                  failed=args.failed)
+    # with -o - the export itself is on standard output
+    (sys.stderr if done.path is None else sys.stdout).write(done.summary())
     return 0
 
 
@@ -97,6 +108,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="SUBMISSIONS is an nbgrader course folder: grade its submitted/*/LESSON (after nbgrader "
                    "collect) into its gradebook and write its autograded/ and feedback/ for nbgrader release_feedback")
     p.set_defaults(func=_cmd_grade)
+
+    p = sub.add_parser(
+        "export",
+        help="write a graded folder's grades as a Canvas, Moodle or plain CSV import file",
+        description="Write GRADED_DIR/grades.csv as a file the platform imports as it is: canvas (gradebook "
+        "import CSV), moodle (offline grading worksheet) or csv (student_id, name, email, score, max_score, "
+        "percent, status, late). Failed students get an empty grade on canvas and moodle unless "
+        "--failed score.",
+    )
+    p.add_argument("graded_dir", metavar="GRADED_DIR", help="the --out folder of `l2reg grade`")
+    # checked by export(), so that a wrong value is one line, like every instructor error
+    p.add_argument("--to", help="canvas, moodle or csv")
+    p.add_argument("--roster", metavar="CSV", help="roster CSV for names, e-mails and SIS ids")
+    p.add_argument("--assignment", metavar="NAME", help="Canvas column title: the assignment's name, or "
+                   "'Name (id)' as Canvas's own export writes it (default: the lesson's name)")
+    p.add_argument("--failed", help="blank (default for canvas and moodle: left for you to grade) or score "
+                   "(the points earned before grading stopped; default for csv)")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: GRADED_DIR/export-<to>.csv; "
+                   "- for standard output)")
+    p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser(
         "bundle",
