@@ -113,41 +113,61 @@ def run_notebook(nb, sandbox, cell_status: dict, records: dict | None = None):
             cell_status[meta["grade_id"]] = r.status
 
 
-def grade_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, run=None) -> Result:
-    """Grade one submission; never raises for anything in the submission.
+@dataclass
+class Executed:
+    """One submission run but not scored: what :func:`execute_one` gives and, on a
+    cluster, what a worker sends back (making it needs no reference record's value;
+    :func:`score_executed` compares)."""
 
-    Reading, rebuilding and running are charged to the submission's
-    :class:`~.sandbox.Budget`; over it, the result is ``failed`` with the
-    points of the cells that ran."""
+    student_id: str
+    notebook: object = None  # the rebuilt notebook with its outputs; None when it was not rebuilt
+    cell_status: dict = field(default_factory=dict)  # grade_id -> "ok" / "error", for the graded cells run
+    notes: list = field(default_factory=list)
+    flags: list = field(default_factory=list)  # what was restored from the official notebook
+    failure: str | None = None  # why grading stopped, if it did
+    seconds: float = 0.0
+    budget: object = field(default=None, repr=False, compare=False)  # the submission's sandbox.Budget
+
+
+def execute_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, run=None) -> Executed:
+    """Read, rebuild and run one submission; never raises for anything in the submission.
+
+    Needs of ``lesson`` only the official notebooks and :func:`record_caps` (how many
+    records each test cell makes), not the reference values. Reading, rebuilding and
+    running are charged to the submission's :class:`~.sandbox.Budget`."""
     from .restore import NotGradable, build, read_submission
     from .sandbox import Budget, NotebookTimeout, Sandbox, SandboxDied
 
     t0 = time.monotonic()
     budget = Budget(limits.notebook_timeout, limits.notebook_timeout * limits.wall_factor)
-    res = Result(student_id, budget=budget)
+    ex = Executed(student_id, budget=budget)
+
+    def not_rebuilt(reason):
+        ex.failure, ex.budget, ex.seconds = reason, None, time.monotonic() - t0
+        return ex
+
     try:
         with budget.stage("reading the notebook"):
             student = read_submission(path)
         with budget.stage("rebuilding the notebook"):
             built = build(lesson.release, lesson.source, student, also_official=lesson.also)
     except NotGradable as exc:
-        return not_scored(lesson, student_id, str(exc), t0)
+        return not_rebuilt(str(exc))
     except OSError as exc:
-        return not_scored(lesson, student_id, f"cannot read the notebook ({exc.strerror})", t0)
+        return not_rebuilt(f"cannot read the notebook ({exc.strerror})")
     except NotebookTimeout as exc:
-        return not_scored(lesson, student_id, str(exc), t0)
+        return not_rebuilt(str(exc))
     except RecursionError:
-        return not_scored(lesson, student_id, "the notebook is nested too deeply to rebuild", t0)
+        return not_rebuilt("the notebook is nested too deeply to rebuild")
     except Exception as exc:  # noqa: BLE001 - a notebook too odd to rebuild
-        return not_scored(lesson, student_id, f"cannot rebuild the notebook ({type(exc).__name__})", t0)
+        return not_rebuilt(f"cannot rebuild the notebook ({type(exc).__name__})")
     del student
     for gid in built.missing:
-        res.notes.append(f"answer cell {gid} is missing from the submission: its tests score 0")
+        ex.notes.append(f"answer cell {gid} is missing from the submission: its tests score 0")
     if built.flags:
-        res.notes.append("restored from the official notebook: " + "; ".join(built.flags))
+        ex.notes.append("restored from the official notebook: " + "; ".join(built.flags))
+    ex.flags = list(built.flags)
     nb = built.notebook
-    cell_status = {}
-    failure = None
     try:
         if run is not None:
             run.check()
@@ -155,28 +175,50 @@ def grade_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, ru
             if run is not None:
                 run.started(sb)
             try:
-                run_notebook(nb, sb, cell_status, record_caps(lesson))
+                run_notebook(nb, sb, ex.cell_status, record_caps(lesson))
             finally:
                 if run is not None:
                     run.stopped(sb)
     except SandboxDied as exc:
-        failure = str(exc)
+        ex.failure = str(exc)
     except Interrupted:
         raise
     except Exception as exc:  # noqa: BLE001 - e.g. an output nbformat cannot take: the cells before it keep their points
-        failure = f"internal error while running the notebook ({type(exc).__name__})"
+        ex.failure = f"internal error while running the notebook ({type(exc).__name__})"
     if run is not None:
         run.check()
-    res.executed = nb
-    res.cells = score_cells(lesson, nb, cell_status)
+    ex.notebook = nb
+    ex.seconds = time.monotonic() - t0
+    return ex
+
+
+def score_executed(lesson: Lesson, ex: Executed) -> Result:
+    """The result of a run submission: its records compared with the reference's."""
+    t0 = time.monotonic() - ex.seconds
+    if ex.notebook is None:
+        return not_scored(lesson, ex.student_id, ex.failure, t0)
+    res = Result(ex.student_id, budget=ex.budget)
+    res.notes = list(ex.notes)
+    res.executed = ex.notebook
+    res.cells = score_cells(lesson, ex.notebook, ex.cell_status)
     res.score = sum(c["score"] for c in res.cells.values())
-    if failure:
-        res.fail(failure)
-        res.notes.append(f"grading stopped: {failure}; cells after that point score 0")
-    elif built.flags:
-        res.flag("; ".join(built.flags))
+    if ex.failure:
+        res.fail(ex.failure)
+        res.notes.append(f"grading stopped: {ex.failure}; cells after that point score 0")
+    elif ex.flags:
+        res.flag("; ".join(ex.flags))
     res.seconds = time.monotonic() - t0
     return res
+
+
+def grade_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, run=None) -> Result:
+    """Grade one submission (:func:`execute_one`, then :func:`score_executed`); never
+    raises for anything in the submission.
+
+    Reading, rebuilding and running are charged to the submission's
+    :class:`~.sandbox.Budget`; over it, the result is ``failed`` with the
+    points of the cells that ran."""
+    return score_executed(lesson, execute_one(lesson, student_id, path, limits, mpl_cache, run))
 
 
 def feedback_page(lesson: Lesson, res: Result) -> str:
