@@ -128,6 +128,10 @@ RADIUS_RIGHT = _bisect()
 RADIUS_WRONG = {
     "unwidened bracket [1e-12, 1]": _bisect(widen=False),
     "fixed bracket [1e-8, 1e4]": _bisect(lo="1e-8", hi="1e4", widen=False),
+    "fixed bracket [1e-6, 1e6]": _bisect(lo="1e-6", hi="1e6", widen=False),
+    "fixed lower end 1e-6, upper end widened": _bisect(lo="1e-6"),
+    "fixed wide bracket [1e-7, 1e8]": _bisect(lo="1e-7", hi="1e8", widen=False),
+    "right, but an int 0 for the inside case": _bisect().replace("return 0.0", "return 0"),
     "lower end too high (1e-3)": _bisect(lo="1e-3"),
     "comparison the wrong way": _bisect(cmp="<"),
     "too few steps (20)": _bisect(iters=20),
@@ -147,6 +151,10 @@ SOFT_WRONG = {
     "in place": "    z[np.abs(z) <= t] = 0.0\n    z -= t * np.sign(z)\n    return z",
     "returns a list": "    return [float(np.sign(v) * max(abs(v) - t, 0.0)) for v in z]",
     "shrinks by a factor": "    return z / (1 + t)",
+    "a copy that keeps an integer dtype": ("    out = z.copy()\n    out[np.abs(z) <= t] = 0\n"
+                                           "    out[z > t] = z[z > t] - t\n    out[z < -t] = z[z < -t] + t\n    return out"),
+    "Python's max, one element at a time": "    return np.array([np.sign(v) * max(abs(v) - t, 0.0) for v in z])",
+    "flattens the array": "    return np.sign(z).ravel() * np.maximum(np.abs(z).ravel() - t, 0.0)",
 }
 
 
