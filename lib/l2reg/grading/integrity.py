@@ -1,0 +1,871 @@
+"""Answers that call the library: a static check of each submission's answer cells.
+
+A source notebook declares, on an answer cell, the ``l2reg`` names that answer must not
+use: ``metadata.l2reg.forbid = ["ridge_fit", ...]`` (docs/design.md section 7). The
+declarations are read from the trusted source notebook only, never from a submission.
+After a submission is rebuilt (:mod:`.restore`), :func:`check_notebook` reads the code of
+the notebook that ran, parses it with :mod:`ast` in the grader (nothing of it is ever
+executed here) and reports each answer cell that reaches a forbidden name.
+
+What is seen, statically, in notebook order (the lesson's own cells included, since they
+import names the answers may use): ``import l2reg``, ``import l2reg.ridge as r``,
+``from l2reg import x as y``, ``from l2reg.ridge import x``, star imports, assignments of
+any of these to other names, attribute chains, ``getattr``, ``__import__``,
+``importlib.import_module``, ``sys.modules[...]``, ``vars(m)``/``m.__dict__``/
+``globals()`` subscripts, ``operator.attrgetter``, strings built from constants (``+``,
+``*``, f-strings, ``join``, slices, ``reversed``, ``chr``, common ``str`` methods,
+base64 and rot13), the code inside ``exec``/``eval``/``compile`` of such strings and
+inside IPython magics (``%timeit ridge_fit(...)``), helper functions or values defined in
+cells the student added or in other answers, and library functions that call a
+forbidden one (``l2reg.demos.PolynomialRidge`` uses ``ridge_fit``) or are its private
+parts (``l2reg.ridge._ridge_solve``), from a static index of the library's own source.
+
+What cannot be seen: code built at run time from values that are not constants (input,
+files, arithmetic on character codes, data from the hidden tests), ``exec`` of such code,
+objects reached through the interpreter's internals (frames, ``gc``, ``__subclasses__``),
+pickled or marshalled code, and other libraries that solve the same problem
+(scikit-learn's ``Ridge``). A cell that does not parse is no use (it cannot run either).
+
+The check is bounded: cells are already cut to the grader's caps
+(:data:`.restore.MAX_CELL_CHARS`, :data:`.restore.MAX_ADDED_CHARS`); recursion here is
+depth-limited, string folding is limited in count and length, and the check's CPU time
+is charged to the submission's budget by the caller.
+
+Examples
+--------
+>>> lib = library_index()
+>>> cells = [Cell("official", None, "from l2reg import ridge_fit"),
+...          Cell("answer", "ex", "def f(X, y):\\n    return ridge_fit(X, y, 0.1)[0]")]
+>>> [f.text for f in check_cells(cells, {"ex": ["ridge_fit"]}, lib)]
+['ex uses l2reg.ridge_fit']
+>>> check_cells([Cell("answer", "ex", "import numpy as np")], {"ex": ["ridge_fit"]}, lib)
+[]
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import binascii
+import codecs
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Where a source notebook's answer cell declares its forbidden names.
+FORBID_KEY = "forbid"
+#: The package checked.
+PACKAGE = "l2reg"
+#: Library modules whose helpers are shared by everything (validation): never "part of" an answer.
+_SHARED = ("l2reg._validation", "l2reg._check_arrays", "l2reg._check_scalars", "l2reg._params")
+_MAX_DEPTH = 60  # recursion depth of the expression evaluator
+_MAX_STRINGS = 32  # values kept for one string expression
+_MAX_STRING_LEN = 4096
+_MAX_NESTED = 3  # exec("exec('...')") levels analysed
+_MAX_NESTED_CODE = 200_000  # characters of exec'd / magic code analysed per notebook
+_BUILTINS = frozenset({"getattr", "__import__", "vars", "globals", "locals", "eval", "exec", "compile",
+                       "get_ipython"})
+_SPECIAL_MODULES = frozenset({"importlib", "sys", "builtins", "operator", "base64", "codecs"})
+_IPY_RUNNERS = frozenset({"run_line_magic", "run_cell_magic", "run_cell", "ex", "ev", "magic"})
+_STR_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "casefold", "title", "swapcase",
+                          "capitalize", "replace", "removeprefix", "removesuffix", "format", "join", "decode",
+                          "encode"})
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One code cell of the notebook that ran: ``origin`` is ``official``, ``answer`` or
+    ``added`` (:func:`.restore.build`'s ``metadata.l2reg.origin``); ``grade_id`` names answers."""
+
+    origin: str
+    grade_id: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An answer cell that uses a forbidden name: ``name`` as the student reached it
+    (``l2reg.ridge.ridge_fit``), ``root`` the declared name it leads to when different."""
+
+    cell: str
+    name: str
+    root: str | None = None
+    how: str = ""
+
+    @property
+    def text(self) -> str:
+        extra = f" ({self.how} l2reg.{self.root})" if self.root else ""
+        return f"{self.cell} uses {self.name}{extra}"
+
+
+# ---------------------------------------------------------------------------------------
+# The library, indexed statically from its own (trusted) source
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Library:
+    """A static index of the package's modules: definitions, re-exports, public names and
+    which definition refers to which."""
+
+    modules: set = field(default_factory=set)
+    defs: dict = field(default_factory=dict)  # module -> set of names defined at top level
+    aliases: dict = field(default_factory=dict)  # module -> {name: ("obj", m, a) | ("mod", m)}
+    public: dict = field(default_factory=dict)  # module -> names a star import binds
+    refs: dict = field(default_factory=dict)  # (m, a) -> set of (m, a) it refers to
+
+    def is_module(self, name: str) -> bool:
+        return name in self.modules
+
+    def canonical(self, module: str, attr: str, _depth: int = 0):
+        """``(module, name)`` of the definition ``module.attr`` is, or None if unknown."""
+        if _depth > 20:
+            return None
+        if attr in self.defs.get(module, ()):
+            return (module, attr)
+        target = self.aliases.get(module, {}).get(attr)
+        if target and target[0] == "obj":
+            return self.canonical(target[1], target[2], _depth + 1)
+        return None
+
+    def named(self, name: str) -> set:
+        """Every definition called ``name`` in any module."""
+        return {(m, name) for m, names in self.defs.items() if name in names}
+
+    def forbidden(self, names) -> dict:
+        """The definitions an answer forbidding ``names`` must not reach, each mapped to
+        ``(declared name, how)``: the named definitions themselves, every library
+        definition that refers to one (transitively), and their private parts."""
+        out = {}
+        todo = []
+        for n in names:
+            for d in self.named(n) | ({self.canonical(PACKAGE, n)} - {None}):
+                out[d] = (n, "")
+                todo.append(d)
+        callers = {}
+        for src, targets in self.refs.items():
+            for t in targets:
+                callers.setdefault(t, set()).add(src)
+        # private parts first (not their callers: ridge_fit's SVD helpers are shared with bayes)
+        stack = list(todo)
+        while stack:
+            d = stack.pop()
+            for t in self.refs.get(d, ()):
+                private = t[1].startswith("_") or any(p.startswith("_") for p in t[0].split(".")[1:])
+                if private and t[0] not in _SHARED and t not in out:
+                    out[t] = (out[d][0], "part of")
+                    stack.append(t)
+        stack = list(todo)
+        while stack:
+            d = stack.pop()
+            for c in callers.get(d, ()):
+                if c not in out:
+                    out[c] = (out[d][0], "which calls")
+                    stack.append(c)
+        return out
+
+
+def _module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@functools.lru_cache(maxsize=2)
+def library_index(root: str | None = None) -> Library:
+    """The static :class:`Library` of the installed package (or of the package folder
+    ``root``): parsed once per process, never imported, so indexing costs no plotting or
+    widget import. ``grading`` and ``cli`` are left out (no answer calls them)."""
+    pkg = Path(root) if root else Path(__file__).resolve().parent.parent
+    lib = Library()
+    files = {}
+    for path in sorted(pkg.rglob("*.py")):
+        name = _module_name(pkg, path)
+        if name.startswith(f"{PACKAGE}.grading") or name == f"{PACKAGE}.cli":
+            continue
+        lib.modules.add(name)
+        files[name] = path
+    for name, path in files.items():
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, ValueError, OSError):
+            continue
+        _index_module(lib, name, tree, path.name == "__init__.py")
+    # refer to definitions, not to the re-exports they were reached through
+    lib.refs = {k: {lib.canonical(*t) or t for t in v} for k, v in lib.refs.items()}
+    return lib
+
+
+def _index_module(lib: Library, name: str, tree, is_package: bool):
+    defs, aliases, all_names = set(), {}, None
+    package = name if is_package else name.rpartition(".")[0]
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defs.add(node.name)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")
+                up = up[: len(up) - (node.level - 1)]
+                base = ".".join(up + ([node.module] if node.module else []))
+            if not base.startswith(PACKAGE):
+                continue
+            for a in node.names:
+                if a.name == "*":
+                    continue
+                full = f"{base}.{a.name}"
+                aliases[a.asname or a.name] = ("mod", full) if full in lib.modules else ("obj", base, a.name)
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith(PACKAGE) and a.asname:
+                    aliases[a.asname] = ("mod", a.name)
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            if isinstance(node.value, (ast.List, ast.Tuple)):
+                all_names = [e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    lib.defs[name], lib.aliases[name] = defs, aliases
+    lib.public[name] = all_names if all_names is not None else sorted(
+        n for n in defs | set(aliases) if not n.startswith("_"))
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        targets = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+                if sub.id in defs and sub.id != node.name:
+                    targets.add((name, sub.id))
+                elif sub.id in aliases and aliases[sub.id][0] == "obj":
+                    targets.add(aliases[sub.id][1:])
+            elif isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name):
+                a = aliases.get(sub.value.id)
+                if a and a[0] == "mod":
+                    targets.add((a[1], sub.attr))
+        lib.refs[(name, node.name)] = targets
+
+
+# ---------------------------------------------------------------------------------------
+# The submission's code
+# ---------------------------------------------------------------------------------------
+
+
+def _transform(source: str) -> str:
+    """IPython's own cell transform (magics, ``!``, ``?``), as the grading kernel runs it."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - odd input: analyse it as it is
+        return source
+
+
+def _parse(source: str):
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError, TypeError):
+        return None
+
+
+def _is_pkg(m: str) -> bool:
+    return m == PACKAGE or m.startswith(PACKAGE + ".")
+
+
+class _Analysis:
+    """One notebook: the names bound to library objects, cell by cell, and each student
+    statement's uses of library objects."""
+
+    def __init__(self, lib: Library):
+        self.lib = lib
+        self.env: dict = {}  # module-level name -> set of abstract values
+        self.nested_budget = _MAX_NESTED_CODE
+        self.units: list = []  # (cell index, bound names, uses, referenced names)
+        self.direct: dict = {}  # cell index -> set of uses
+        self.deferred: list = []  # (cell index, unit, function node, env snapshot)
+
+    # ----- values --------------------------------------------------------------------
+    # ("mod", name) | ("obj", module, attr) | ("str", s) | ("b", name) builtin-like marker
+    # | ("sysmodules",) | ("dict", module) | ("globals",) | ("ipy",) | ("ipyrun",)
+    # | ("getter", base value) | ("attrgetter", s) | ("def",)
+
+    def attr(self, v, a: str, uses: set):
+        kind = v[0]
+        if kind == "mod":
+            m = v[1]
+            if _is_pkg(m):
+                if a == "__dict__":
+                    return {("dict", m)}
+                if a in ("__getattribute__", "__getattr__"):
+                    return {("getter", v)}
+                full = f"{m}.{a}"
+                if self.lib.is_module(full):
+                    return {("mod", full)}
+                uses.add((m, a))
+                return {("obj", m, a)}
+            if m == "importlib" and a == "import_module":
+                return {("b", "import_module")}
+            if m == "sys" and a == "modules":
+                return {("sysmodules",)}
+            if m == "builtins" and a in _BUILTINS:
+                return {("b", a)}
+            if m == "operator" and a == "attrgetter":
+                return {("b", "attrgetter")}
+            if m == "base64" and a in ("b64decode", "b32decode", "b16decode", "b85decode", "a85decode",
+                                       "urlsafe_b64decode"):
+                return {("b", a)}
+            if m == "codecs" and a == "decode":
+                return {("b", "codecs.decode")}
+            return set()
+        if kind == "obj" and a == "__globals__":
+            canon = self.lib.canonical(v[1], v[2])
+            return {("dict", canon[0])} if canon else set()
+        if kind == "ipy" and a in _IPY_RUNNERS:
+            return {("ipyrun",)}
+        if kind in ("sysmodules", "dict", "globals") and a == "get":
+            return {("getter", v)}
+        return set()
+
+    def item(self, v, key: str, uses: set, scope):
+        if v[0] == "sysmodules":
+            return {("mod", key)} if _is_pkg(key) or key in _SPECIAL_MODULES else set()
+        if v[0] == "dict":
+            return self.attr(("mod", v[1]), key, uses)
+        if v[0] == "globals":
+            return self.lookup(key, scope, uses)
+        if v[0] == "mod":
+            return self.attr(v, key, uses)
+        return set()
+
+    def lookup(self, name: str, scope, uses: set):
+        if scope is not None and name in scope:
+            vals = scope[name]
+        else:
+            vals = self.env.get(name, set())
+            if name in _BUILTINS:
+                vals = vals | {("b", name)}
+            elif name == "__builtins__":
+                vals = vals | {("mod", "builtins")}
+        for v in vals:
+            if v[0] == "obj":
+                uses.add(v[1:])
+        return vals
+
+    def strings(self, node, scope, depth=0) -> set:
+        return {v[1] for v in self.value(node, scope, set(), depth) if v[0] == "str"}
+
+    def value(self, node, scope, uses: set, depth=0) -> set:
+        """The abstract values ``node`` may have; every library object reached is added to ``uses``."""
+        if depth > _MAX_DEPTH or node is None:
+            return set()
+        d = depth + 1
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str) and len(node.value) <= _MAX_STRING_LEN:
+                return {("str", node.value)}
+            if isinstance(node.value, bytes) and len(node.value) <= _MAX_STRING_LEN:
+                return {("str", node.value.decode("latin-1"))}
+            return set()
+        if isinstance(node, ast.Name):
+            return self.lookup(node.id, scope, uses)
+        if isinstance(node, ast.Attribute):
+            out = set()
+            for v in self.value(node.value, scope, uses, d):
+                if v[0] == "str" and node.attr in _STR_METHODS:
+                    out.add(("strmethod", v[1], node.attr))
+                else:
+                    out |= self.attr(v, node.attr, uses)
+            return out
+        if isinstance(node, ast.Subscript):
+            base = self.value(node.value, scope, uses, d)
+            if isinstance(node.slice, ast.Slice):
+                return self._slice(base, node.slice, scope, d)
+            keys = self.strings(node.slice, scope, d)
+            out = set()
+            for v in base:
+                for k in keys:
+                    out |= self.item(v, k, uses, scope)
+            return out
+        if isinstance(node, ast.BinOp):
+            return self._binop(node, scope, d)
+        if isinstance(node, ast.JoinedStr):
+            parts = [{""}]
+            for p in node.values:
+                if isinstance(p, ast.Constant) and isinstance(p.value, str):
+                    parts.append({p.value})
+                elif isinstance(p, ast.FormattedValue) and p.format_spec is None:
+                    parts.append(self.strings(p.value, scope, d))
+                else:
+                    return set()
+            return {("str", s) for s in _product(parts)}
+        if isinstance(node, ast.IfExp):
+            return self.value(node.body, scope, uses, d) | self.value(node.orelse, scope, uses, d)
+        if isinstance(node, ast.NamedExpr):
+            return self.value(node.value, scope, uses, d)
+        if isinstance(node, ast.Call):
+            return self._call(node, scope, uses, d)
+        return set()
+
+    def _slice(self, base, sl, scope, d):
+        def const(n):
+            if n is None:
+                return None
+            if isinstance(n, ast.Constant) and isinstance(n.value, int):
+                return n.value
+            if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub) and isinstance(n.operand, ast.Constant) \
+                    and isinstance(n.operand.value, int):
+                return -n.operand.value
+            raise ValueError
+
+        try:
+            s = slice(const(sl.lower), const(sl.upper), const(sl.step))
+            return {("str", v[1][s]) for v in base if v[0] == "str"}
+        except (ValueError, TypeError):
+            return set()
+
+    def _binop(self, node, scope, d):
+        if isinstance(node.op, ast.Add):
+            return {("str", s) for s in _product([self.strings(node.left, scope, d), self.strings(node.right, scope, d)])}
+        if isinstance(node.op, ast.Mult):
+            for a, b in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(b, ast.Constant) and isinstance(b.value, int) and not isinstance(b.value, bool):
+                    out = set()
+                    for s in self.strings(a, scope, d):
+                        if 0 <= b.value and len(s) * b.value <= _MAX_STRING_LEN:
+                            out.add(("str", s * b.value))
+                    return out
+        if isinstance(node.op, ast.Mod):  # "%s_fit" % "ridge"
+            left = self.strings(node.left, scope, d)
+            right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+            args = [self.strings(r, scope, d) for r in right]
+            out = set()
+            for fmt in left:
+                for combo in _combos(args):
+                    try:
+                        s = fmt % tuple(combo)
+                    except (TypeError, ValueError, OverflowError):
+                        continue
+                    if len(s) <= _MAX_STRING_LEN:
+                        out.add(("str", s))
+            return out
+        return set()
+
+    def _call(self, node, scope, uses, d):
+        func = node.func
+        fvals = self.value(func, scope, uses, d)
+        args = node.args
+        out = set()
+        for fv in fvals:
+            k = fv[0]
+            if k == "strmethod":
+                out |= self._strmethod(fv[1], fv[2], args, scope, d)
+            elif k == "b" and fv[1] == "getattr" and len(args) >= 2:
+                for v in self.value(args[0], scope, uses, d):
+                    for s in self.strings(args[1], scope, d):
+                        out |= self.attr(v, s, uses)
+            elif k == "getter" and args:
+                for s in self.strings(args[0], scope, d):
+                    base = fv[1]
+                    out |= self.item(base, s, uses, scope) if base[0] != "mod" else self.attr(base, s, uses)
+            elif k == "b" and fv[1] in ("__import__", "import_module") and args:
+                for s in self.strings(args[0], scope, d):
+                    if _is_pkg(s):  # __import__ gives the package, or the module with a fromlist
+                        out |= {("mod", s)} if fv[1] == "import_module" else {("mod", PACKAGE), ("mod", s)}
+                    elif s in _SPECIAL_MODULES:
+                        out.add(("mod", s))
+            elif k == "b" and fv[1] == "vars":
+                if not args:
+                    out.add(("globals",))
+                for v in (self.value(args[0], scope, uses, d) if args else ()):
+                    if v[0] == "mod" and _is_pkg(v[1]):
+                        out.add(("dict", v[1]))
+            elif k == "b" and fv[1] in ("globals", "locals"):
+                out.add(("globals",))
+            elif k == "b" and fv[1] == "attrgetter" and args:
+                out |= {("attrgetter", s) for s in self.strings(args[0], scope, d)}
+            elif k == "attrgetter" and args:
+                vals = self.value(args[0], scope, uses, d)
+                for part in fv[1].split("."):
+                    vals = set().union(*(self.attr(v, part, uses) for v in vals)) if vals else set()
+                out |= vals
+            elif k == "b" and fv[1] == "get_ipython":
+                out.add(("ipy",))
+            elif (k == "b" and fv[1] in ("eval", "exec", "compile")) or k == "ipyrun":
+                for a in args[:3]:
+                    for s in self.strings(a, scope, d):
+                        self.nested(s, scope, uses, magic=(k == "ipyrun"))
+            elif k == "b" and fv[1] in ("b64decode", "b32decode", "b16decode", "b85decode", "a85decode",
+                                        "urlsafe_b64decode") and args:
+                for s in self.strings(args[0], scope, d):
+                    try:
+                        out.add(("str", getattr(base64, fv[1])(s.encode("latin-1")).decode("latin-1")))
+                    except (ValueError, binascii.Error, UnicodeError):
+                        pass
+            elif k == "b" and fv[1] == "codecs.decode" and len(args) >= 2:
+                for s in self.strings(args[0], scope, d):
+                    for enc in self.strings(args[1], scope, d):
+                        if enc.lower().replace("-", "_") in ("rot13", "rot_13"):
+                            out.add(("str", codecs.decode(s, "rot13")))
+        if isinstance(func, ast.Name) and func.id in ("chr", "str", "reversed", "list", "tuple", "bytes") and args:
+            if func.id == "chr" and isinstance(args[0], ast.Constant) and isinstance(args[0].value, int):
+                try:
+                    out.add(("str", chr(args[0].value)))
+                except (ValueError, OverflowError):
+                    pass
+            elif func.id == "reversed":
+                out |= {("str", s[::-1]) for s in self.strings(args[0], scope, d)}
+            elif func.id != "chr":
+                out |= {("str", s) for s in self.strings(args[0], scope, d)}
+        # a call's other values are unknown; its arguments may still reach library objects
+        return out
+
+    def _strmethod(self, s, method, args, scope, d):
+        argsets = [self.strings(a, scope, d) for a in args]
+        if method == "join" and args:
+            a = args[0]
+            if isinstance(a, (ast.List, ast.Tuple, ast.Set)):
+                parts = [self.strings(e, scope, d) for e in a.elts]
+                return {("str", s.join(c)) for c in _combos(parts) if len(c) < 1000}
+            return {("str", s.join(x)) for x in self.strings(a, scope, d)}
+        out = set()
+        for combo in _combos(argsets):
+            try:
+                if method == "format":
+                    r = s.format(*combo)
+                elif method in ("decode", "encode"):
+                    r = s
+                else:
+                    r = getattr(s, method)(*combo)
+            except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+                continue
+            if isinstance(r, str) and len(r) <= _MAX_STRING_LEN:
+                out.add(("str", r))
+        return out
+
+    def nested(self, code: str, scope, uses: set, magic: bool):
+        """Analyse a string the program runs as code (``exec``, a magic's argument)."""
+        if self.nested_budget <= 0 or getattr(self, "_nest", 0) >= _MAX_NESTED:
+            return
+        self.nested_budget -= len(code)
+        candidates = [code]
+        if magic:  # "%timeit -n 1 -r 1 ridge_fit(X, y, 1)": try from each of the first words
+            candidates += [code[m.start():] for m in list(re.finditer(r"(?<=\s)\S", code))[:8]]
+        self._nest = getattr(self, "_nest", 0) + 1
+        try:
+            for c in candidates:
+                tree = _parse(_transform(c))
+                if tree is not None:
+                    local = dict(scope or {})  # what the code imports or assigns, for the code itself
+                    for _ in range(2):
+                        for stmt in tree.body:
+                            for n, vals in self._bindings(stmt, local, uses).items():
+                                local.setdefault(n, set()).update(vals)
+                    refs = set()
+                    for sub in ast.walk(tree):
+                        self._use_node(sub, local, uses, refs)
+                    break
+        finally:
+            self._nest -= 1
+
+    def _use_node(self, sub, scope, uses, refs):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+            refs.add(sub.id)
+            self.lookup(sub.id, scope, uses)
+        elif isinstance(sub, (ast.Attribute, ast.Subscript, ast.Call)):
+            self.value(sub, scope, uses)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            self._bind_import(sub, {}, uses, record=True)
+
+    # ----- bindings ------------------------------------------------------------------
+
+    def _bind_import(self, node, target: dict, uses: set, record: bool):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                top = a.name.split(".")[0]
+                if a.asname:
+                    val = ("mod", a.name)
+                    target.setdefault(a.asname, set()).add(val)
+                elif _is_pkg(a.name) or top in _SPECIAL_MODULES:
+                    target.setdefault(top, set()).add(("mod", top))
+            return
+        if node.level or not node.module:
+            return
+        m = node.module
+        for a in node.names:
+            if a.name == "*":
+                if _is_pkg(m):
+                    for n in self.lib.public.get(m, ()):
+                        full = f"{m}.{n}"
+                        target.setdefault(n, set()).add(("mod", full) if self.lib.is_module(full) else ("obj", m, n))
+                continue
+            name = a.asname or a.name
+            if _is_pkg(m):
+                vals = self.attr(("mod", m), a.name, uses if record else set())
+            elif m in _SPECIAL_MODULES:
+                vals = self.attr(("mod", m), a.name, set())
+            else:
+                vals = set()
+            if vals:
+                target.setdefault(name, set()).update(vals)
+
+    def _targets(self, t, vals, target: dict):
+        if isinstance(t, ast.Name):
+            target.setdefault(t.id, set()).update(vals)
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            for e in t.elts:
+                self._targets(e.value if isinstance(e, ast.Starred) else e, vals, target)
+
+    def _bindings(self, stmt, scope, uses: set) -> dict:
+        """What ``stmt`` binds (name -> values), not looking into nested functions or classes."""
+        out: dict = {}
+        for node in _walk_scope(stmt):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                self._bind_import(node, out, uses, record=True)
+            elif isinstance(node, ast.Assign):
+                vals = self.value(node.value, scope, uses)
+                for t in node.targets:
+                    if isinstance(t, (ast.Tuple, ast.List)) and isinstance(node.value, (ast.Tuple, ast.List)) \
+                            and len(t.elts) == len(node.value.elts):
+                        for te, ve in zip(t.elts, node.value.elts):
+                            self._targets(te, self.value(ve, scope, uses), out)
+                    else:
+                        self._targets(t, vals, out)
+            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+                self._targets(node.target, self.value(node.value, scope, uses), out)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                fake = ast.BinOp(left=ast.Name(id=node.target.id, ctx=ast.Load()), op=node.op, right=node.value)
+                self._targets(node.target, self.value(fake, scope, uses), out)
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+                it = node.iter
+                elts = it.elts if isinstance(it, (ast.List, ast.Tuple, ast.Set)) else [it]
+                vals = set().union(*(self.value(e, scope, uses) for e in elts)) if elts else set()
+                self._targets(node.target, vals, out)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        self._targets(item.optional_vars, self.value(item.context_expr, scope, uses), out)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                out.setdefault(node.name, set()).add(("def",))
+        return out
+
+    def function_scope(self, fn) -> dict:
+        """Names bound inside a function or class (nested ones flattened into it), their values."""
+        declared_global = {n for node in ast.walk(fn) if isinstance(node, (ast.Global, ast.Nonlocal))
+                           for n in node.names}
+        scope: dict = {}
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            a = fn.args
+            for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
+                if arg is not None:
+                    scope[arg.arg] = set()
+        body = fn.body if isinstance(fn.body, list) else [fn.body]
+        for _ in range(2):  # flow-insensitive: a second round sees names bound later in the body
+            for stmt in body:
+                for n, vals in self._bindings(stmt, scope, set()).items():
+                    if n not in declared_global:
+                        scope.setdefault(n, set()).update(vals)
+        return scope, declared_global
+
+
+def _walk_scope(node):
+    """``ast.walk`` that does not enter the bodies of functions, lambdas or classes (their
+    decorators, defaults and bases are evaluated where they are defined); iterative."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend(getattr(n, "decorator_list", ()))
+            todo.extend(n.args.defaults)
+            todo.extend(d for d in n.args.kw_defaults if d is not None)
+        elif isinstance(n, ast.ClassDef):
+            todo.extend(n.decorator_list)
+            todo.extend(n.bases)
+            todo.extend(k.value for k in n.keywords)
+        else:
+            todo.extend(ast.iter_child_nodes(n))
+
+
+def _product(sets):
+    out = {""}
+    for s in sets:
+        if not s:
+            return set()
+        out = {a + b for a in out for b in s if len(a) + len(b) <= _MAX_STRING_LEN}
+        if len(out) > _MAX_STRINGS:
+            out = set(sorted(out)[:_MAX_STRINGS])
+    return out
+
+
+def _combos(sets):
+    out = [()]
+    for s in sets:
+        if not s:
+            return []
+        out = [c + (x,) for c in out for x in sorted(s)][:_MAX_STRINGS]
+    return out
+
+
+def check_cells(cells, forbids: dict, lib: Library | None = None) -> list:
+    """The findings for the code ``cells`` (in notebook order) given the declarations
+    ``forbids`` (answer grade_id -> list of names); an empty list when nothing is used.
+
+    Every cell that does not parse is skipped: it can neither run nor use anything."""
+    lib = lib or library_index()
+    forbids = {g: list(n) for g, n in forbids.items() if n}
+    if not forbids:
+        return []
+    an = _Analysis(lib)
+    per_cell = []  # (cell, [(stmt, binds, uses, refs)])
+    for idx, cell in enumerate(cells):
+        tree = _parse(_transform(cell.source)) if cell.source else None
+        units = []
+        if tree is not None:
+            student = cell.origin != "official"
+            for stmt in tree.body:
+                uses, refs = set(), set()
+                binds = an._bindings(stmt, None, uses)
+                if student:
+                    for sub in _walk_scope(stmt):
+                        an._use_node(sub, None, uses, refs)
+                # a plain top-level binding replaces the name; one inside if/for/try adds to it
+                strong = isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom, ast.FunctionDef,
+                                           ast.AsyncFunctionDef, ast.ClassDef))
+                for n, vals in binds.items():
+                    if strong:
+                        an.env[n] = set(vals)
+                    else:
+                        an.env.setdefault(n, set()).update(vals)
+                units.append([stmt, set(binds), uses, refs])
+        snap = {k: set(v) for k, v in an.env.items()} if cell.origin != "official" else None
+        per_cell.append((cell, units, snap))
+    # function and class bodies of student cells: their own names over the module's, as they
+    # are when the cell has run and at the end (the tests call them after the cell)
+    final = an.env
+    for cell, units, snap in per_cell:
+        if cell.origin == "official":
+            continue
+        merged = {k: set(v) for k, v in final.items()}
+        for k, v in snap.items():
+            merged.setdefault(k, set()).update(v)
+        for unit in units:
+            stmt, binds, uses, refs = unit
+            for fn in [n for n in ast.walk(stmt) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                    ast.ClassDef, ast.Lambda))][:500]:
+                an.env = merged
+                scope, globs = an.function_scope(fn)
+                binds |= globs
+                body = fn.body if isinstance(fn.body, list) else [fn.body]
+                for s in body:
+                    for sub in _walk_scope(s):
+                        an._use_node(sub, scope, uses, refs)
+            an.env = final
+    findings = []
+    for i, (cell, units, _) in enumerate(per_cell):
+        if cell.origin != "answer" or cell.grade_id not in forbids:
+            continue
+        bad = lib.forbidden(forbids[cell.grade_id])
+        names = set(forbids[cell.grade_id])
+        reached = set()
+        for unit in units:
+            reached |= unit[2]
+        # what this answer reaches through names other student cells define
+        seen, todo = set(), [r for u in units for r in u[3]]
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            for j, (other, ounits, _) in enumerate(per_cell):
+                if j == i or other.origin == "official":
+                    continue
+                for u in ounits:
+                    if n in u[1]:
+                        reached |= u[2]
+                        todo.extend(u[3])
+        found = {}  # one finding per definition reached, under the shortest name it was reached by
+        for m, a in sorted(reached, key=lambda u: (len(u[0]), u)):
+            canon = lib.canonical(m, a) or (m, a)
+            shown = f"{m}.{a}"
+            if canon in bad:
+                root, how = bad[canon]
+                found.setdefault(canon, Finding(cell.grade_id, shown, None if root == a else root, how))
+            elif lib.canonical(m, a) is None and a in names:
+                found.setdefault(canon, Finding(cell.grade_id, shown))
+        findings += sorted(found.values(), key=lambda f: f.name)
+    return findings
+
+
+def declared(source) -> dict:
+    """``grade_id -> [names]`` of the answer cells of the trusted source notebook that
+    declare ``metadata.l2reg.forbid``."""
+    out = {}
+    for cell in source.cells:
+        nbg = cell.metadata.get("nbgrader", {})
+        names = cell.metadata.get(PACKAGE, {}).get(FORBID_KEY)
+        if nbg.get("solution") and nbg.get("grade_id") and names:
+            out[nbg["grade_id"]] = [str(n) for n in names]
+    return out
+
+
+def tests_of(source) -> dict:
+    """``answer grade_id -> [graded test cell ids]``: the graded cells after each answer
+    cell, up to the next answer cell (how every lesson places an exercise's tests)."""
+    out, current = {}, None
+    for cell in source.cells:
+        nbg = cell.metadata.get("nbgrader", {})
+        if nbg.get("solution") and nbg.get("grade_id"):
+            current = nbg["grade_id"]
+            out.setdefault(current, [])
+        elif nbg.get("grade") and current is not None and cell.cell_type == "code":
+            out[current].append(nbg["grade_id"])
+    return out
+
+
+def notebook_cells(nb) -> list:
+    """The code cells of a notebook :func:`.restore.build` made, as :class:`Cell`."""
+    cells = []
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        meta = cell.get("metadata", {})
+        origin = meta.get(PACKAGE, {}).get("origin", "official")
+        gid = meta.get("nbgrader", {}).get("grade_id")
+        src = cell.get("source", "")
+        cells.append(Cell(origin, gid, src if isinstance(src, str) else "".join(src)))
+    return cells
+
+
+def check_notebook(nb, forbids: dict, lib: Library | None = None) -> list:
+    """:func:`check_cells` on the notebook that ran for a submission; never raises for
+    anything in it (a cell too odd to analyse counts as no use, said in the result)."""
+    try:
+        return check_cells(notebook_cells(nb), forbids, lib)
+    except RecursionError:
+        return []
+
+
+POLICIES = ("flag", "zero")
+
+
+def apply(res, findings: list, policy: str, tests: dict) -> None:
+    """Put ``findings`` into the :class:`~.outcome.Result` ``res``: a flag (the status
+    stays ``failed`` if it failed, with a note), and under ``policy`` ``zero`` the test
+    cells of each flagged answer (``tests``: :func:`tests_of`) score 0."""
+    if not findings:
+        return
+    from .outcome import Status
+
+    text = "; ".join(f.text for f in findings)
+    res.notes.append(f"answers that use the library: {text}")
+    if policy == "zero":
+        for f in findings:
+            for gid in tests.get(f.cell, ()):
+                c = res.cells.get(gid)
+                if c is not None and c["score"]:
+                    c["score"], c["passed"] = 0.0, False
+                    c["why"] = f"{f.cell} uses {f.name} (--library-calls zero)"
+        res.score = sum(c["score"] for c in res.cells.values())
+    if res.status is Status.FAILED:
+        return
+    if res.status is Status.FLAGGED:
+        res.reason = f"{res.reason}; {text}"
+    else:
+        res.flag(text)
