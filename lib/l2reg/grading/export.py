@@ -469,7 +469,7 @@ def moodle_rows(graded: Graded, failed: str = "blank", now: datetime | None = No
         comment = "<br>".join(html.escape(line, quote=False) for line in feedback_lines(graded, s, failed))
         rows.append([f"{MOODLE_PARTICIPANT}{s.student_id}", _php_safe(safe_cell(s.name)),
                      _php_safe(safe_cell(s.email)), _php_safe(safe_cell(status)), _grade(s, failed),
-                     number(graded.max_score), "Yes", "-", stamp, _php_safe(safe_cell(comment))])
+                     number(graded.max_score), "Yes", "", stamp, _php_safe(safe_cell(comment))])
     return rows
 
 
