@@ -181,3 +181,21 @@ def test_radius_mistakes_fail(mistake, radius_ns):
 @pytest.mark.parametrize("mistake", SOFT_WRONG)
 def test_soft_threshold_mistakes_fail(mistake, soft_ns):
     assert_caught(run_visible(*soft_ns, SOFT_HEAD + SOFT_WRONG[mistake], visible_test("04_geometry", "test_soft")), mistake)
+
+
+def test_geometry_widget_readout_says_what_the_extremes_show():
+    """At lambda = 1e-3 the dot hides the star and the contour through it; at 100 the L1 ball is not drawn."""
+    from l2reg.data import geometry_data
+    from l2reg.widgets import geometry_demo
+
+    demo = geometry_demo(*geometry_data(), lam=0.5)
+    assert "next to w*" not in demo.readout.value
+    for kind in ("l2", "l1", "elastic net"):
+        demo.set(kind=kind, lam=1e-3)
+        assert "next to w*" in demo.readout.value, demo.readout.value
+    demo.set(kind="l1", lam=100.0)
+    assert "at the origin" in demo.readout.value and "none is drawn" in demo.readout.value
+    ball = [line for line in demo.fig.axes[0].get_lines() if line.get_label().startswith("penalty ball")][0]
+    assert len(ball.get_xdata()) == 0
+    demo.set(kind="l2")
+    assert "off the axes" in demo.readout.value and len(ball.get_xdata()) > 0

@@ -51,6 +51,7 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
     kind = v.check_choice("kind", kind, PENALTIES)
     lams = np.logspace(-3, 2, 121)
     paths = {k: np.array([penalized_solution(X, y, s, k) for s in lams]) for k in PENALTIES}
+    w_ls = penalized_solution(X, y, 0.0, "l2")
     fig, ax = new_figure(width=8.4, height=5.6)
     loss_plane(ax, X, y, title="Data-loss contours and the penalized solution")
     (path_line,) = ax.plot([], [], color=COLORS["blue"], lw=2, label="path of solutions as lambda grows")
@@ -71,11 +72,13 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
         C = loss_contour(X, y, w)
         touch.set_data(C[:, 0], C[:, 1])
         if np.all(w == 0):
-            where = "at the origin"
+            where = "at the origin (exactly: the ball has shrunk to a point, so none is drawn)"
         elif np.any(w == 0):
             where = "on an axis (a weight is exactly 0)"
         else:
             where = "off the axes"
+        if np.linalg.norm(w - w_ls) < 0.02 * np.linalg.norm(w_ls):  # the dot covers the star
+            where += "; next to w*: the contour through it is a tiny ellipse around w*, under the dot"
         return f"{kind}, lambda = {lam:.3g}: w = ({w[0]:.2f}, {w[1]:.2f}), {where}"
 
     lam_control = log_slider(max(lam, 1e-3), min_exp=-3, max_exp=2, description="lambda")
