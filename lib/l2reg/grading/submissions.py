@@ -59,12 +59,18 @@ class Entry:
     notebook: Path | None = None
     problem: str | None = None  # set when there is no notebook to grade
     extra_files: list = field(default_factory=list)
+    late: bool = False  # the platform marked it late (Canvas's _LATE)
+    name: str = ""  # the student's name as the platform's file names give it
+    notes: list = field(default_factory=list)  # e.g. which of several notebooks was graded
 
 
 @dataclass
 class Found:
     entries: list  # of Entry, sorted by student id
     skipped: list  # of (name, reason) for things that are no student's submission
+    format: str = "plain"  # "plain", "canvas" or "moodle" (see platforms.FORMATS)
+    detected: bool = False  # the format was told from the names (--format auto)
+    inner: str = ""  # the zip inside SUBMISSIONS that was read, when SUBMISSIONS held only that
 
 
 def _visible(path: Path) -> bool:
@@ -326,30 +332,260 @@ def extract_zip(path: Path, dest: Path, notebook=None) -> Unzipped:
     return Unzipped(left_out, problems, root, list(unattributed.items()))
 
 
-def find_submissions(submissions, scratch: Path, notebook=None) -> Found:
+def find_submissions(submissions, scratch: Path, notebook=None, format: str = "auto") -> Found:
     """Scan a folder or zip of submissions; ``scratch`` is a private temporary folder;
     ``notebook`` is the lesson's notebook file name (it tells one student's zipped folder
-    from a zipped folder of a class: see the module's layout rule)."""
+    from a zipped folder of a class: see the module's layout rule); ``format``: one of
+    :data:`.platforms.FORMATS`."""
+    from .platforms import FORMATS
+
+    if format not in FORMATS:
+        raise CourseError(f"--format: expected one of {', '.join(FORMATS)}, got {format!r}")
     path = Path(submissions)
     if not path.exists():
         raise CourseError(f"SUBMISSIONS: no such file or folder: {path}")
     if path.is_dir():
-        return scan_folder(path)
+        return _read_folder(path, notebook, format)
     if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
+        return _read_zip(path, scratch, notebook, format)
+    raise CourseError(f"SUBMISSIONS: expected a folder or a .zip file, got {path}")
+
+
+def _read_plain_zip(path: Path, scratch: Path, notebook) -> Found:
+    dest = scratch / "unzipped"
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    unzipped = extract_zip(path, dest, notebook)
+    root = unzipped.root if unzipped.root.is_dir() else dest
+    found = scan_folder(root, unzipped.problems)
+    others = sorted(unzipped.unattributed)
+    found.skipped.extend(others[:MAX_LISTED])
+    if len(others) > MAX_LISTED:
+        found.skipped.append(("...", f"and {len(others) - MAX_LISTED} more entries (ignored)"))
+    _list_left_out(found, path, unzipped.left_out)
+    return found
+
+
+def _list_left_out(found: Found, path: Path, left: list):
+    found.skipped.extend((f"{path.name}:{name}", why) for name, why in left[:MAX_LISTED])
+    if len(left) > MAX_LISTED:
+        found.skipped.append((f"{path.name}:...", f"and {len(left) - MAX_LISTED} more members (ignored)"))
+
+
+def _open_zip(path: Path):
+    try:
+        # as extract_zip: whatever zipfile raises on a hostile directory makes the zip unreadable
+        zf = zipfile.ZipFile(path)
+        infos = zf.infolist()
+    except Exception as exc:  # noqa: BLE001
+        raise CourseError(f"SUBMISSIONS: {path} is not a readable zip file "
+                          f"({type(exc).__name__}: {clean_text(exc, 200)})") from None
+    if len(infos) > MAX_MEMBERS:
+        zf.close()
+        raise CourseError(f"SUBMISSIONS: {path} holds {len(infos)} files, more than {MAX_MEMBERS}")
+    return zf, infos
+
+
+def _safe_files(infos):
+    """``(files, left_out)``: ``[(info, parts)]`` of the members that are files with a safe
+    path, their names read by :func:`.platforms.member_name`, system files (``__MACOSX``,
+    dot files) dropped; ``left_out`` as :func:`extract_zip` lists it."""
+    from .platforms import member_name
+
+    files, left_out = [], []
+    for info in infos:
+        name = member_name(info).replace("\\", "/")
+        parts = PurePosixPath(name).parts
+        mode = info.external_attr >> 16
+        if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts or not parts:
+            left_out.append((info.filename, "unsafe path (ignored)"))
+        elif stat.S_ISLNK(mode):
+            left_out.append((info.filename, "a symbolic link (ignored)"))
+        elif info.flag_bits & 0x1:
+            left_out.append((info.filename, "encrypted (ignored)"))
+        elif not info.is_dir() and all(_visible(Path(p)) for p in parts):
+            files.append((info, parts))
+    return files, left_out
+
+
+def _plain_students_in_zip(files, notebook) -> int:
+    """How many students the plain layout finds among the members no platform names
+    (``doejane_12_34_penalty.ipynb`` is also a valid plain id: the platform's name wins)."""
+    from .platforms import named_by_platform
+
+    paths = [p for _, p in files if not named_by_platform(p)]
+    wrap = _wrapper(paths, notebook)
+    return len({_student_of(p[len(wrap):]) for p in paths if p[:len(wrap)] == wrap} - {None})
+
+
+def _read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) -> Found:
+    from .platforms import detect, member_name
+
+    if format == "plain":
+        return _read_plain_zip(path, scratch, notebook)
+    zf, infos = _open_zip(path)
+    with zf:
+        files, left_out = _safe_files(infos)
+        if depth == 0 and len(files) == 1 and files[0][1][-1].lower().endswith(".zip"):
+            # SUBMISSIONS is a zip holding only the platform's zip (zipped again): read that one
+            inner = scratch / "inner.zip"
+            why = _copy_member(zf, files[0][0], inner, MAX_TOTAL_BYTES)
+            if why:
+                raise CourseError(f"SUBMISSIONS: {path} holds only {files[0][0].filename}, which {why}")
+            found = _read_zip(inner, scratch, notebook, format, depth=1)
+            found.inner = "/".join(files[0][1])
+            return found
+        detected = format == "auto"
+        wrap = ()
+        if detected:
+            format, wrap = detect([p for _, p in files], _plain_students_in_zip(files, notebook), path.name)
+        if format == "plain":
+            found = _read_plain_zip(path, scratch, notebook)
+            found.detected = detected
+            return found
         dest = scratch / "unzipped"
         if dest.exists():
             shutil.rmtree(dest)
         dest.mkdir(parents=True)
-        unzipped = extract_zip(path, dest, notebook)
-        root = unzipped.root if unzipped.root.is_dir() else dest
-        found = scan_folder(root, unzipped.problems)
-        others = sorted(unzipped.unattributed)
-        found.skipped.extend(others[:MAX_LISTED])
-        if len(others) > MAX_LISTED:
-            found.skipped.append(("...", f"and {len(others) - MAX_LISTED} more entries (ignored)"))
-        left = unzipped.left_out
-        found.skipped.extend((f"{path.name}:{name}", why) for name, why in left[:MAX_LISTED])
-        if len(left) > MAX_LISTED:
-            found.skipped.append((f"{path.name}:...", f"and {len(left) - MAX_LISTED} more members (ignored)"))
+        located = [(info, parts[len(wrap):]) for info, parts in files if parts[:len(wrap)] == wrap]
+        by_student, unattributed = _attribute(format, located, lambda x: "/".join(x[1]))
+
+        def unpack(sid, info):
+            own = PurePosixPath(member_name(info).replace("\\", "/")).name
+            target = dest / sid / (own if len(os.fsencode(own)) <= 200 else "submitted.ipynb")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            why = _copy_member(zf, info, target, MAX_MEMBER_BYTES)
+            return (None, why) if why else (target, None)
+
+        found = _platform_entries(format, by_student, notebook, unpack)
+    found.skipped.extend(unattributed[:MAX_LISTED])
+    if len(unattributed) > MAX_LISTED:
+        found.skipped.append(("...", f"and {len(unattributed) - MAX_LISTED} more entries (ignored)"))
+    _list_left_out(found, path, left_out)
+    found.detected = detected
+    return found
+
+
+def _attribute(format: str, located, shown):
+    """``({student id: [(PlatformFile, item)]}, unattributed)`` for ``located``, a list of
+    ``(item, parts)`` (parts relative to the platform's top)."""
+    from .platforms import DESCRIPTION, PLATFORM_ID, parse
+
+    by_student, unattributed = {}, []
+    for item, parts in located:
+        pf = parse(format, parts)
+        if pf is None or not PLATFORM_ID.match(pf.student_id):
+            unattributed.append((shown((item, parts)), f"not named as in {DESCRIPTION[format]} (ignored)"))
+            continue
+        by_student.setdefault(pf.student_id, []).append((pf, item))
+    return by_student, sorted(unattributed)
+
+
+def _platform_entries(format: str, by_student: dict, notebook, unpack) -> Found:
+    """One :class:`Entry` per student of ``by_student``; ``unpack(sid, item)`` gives
+    ``(path, None)`` or ``(None, why)`` for the one notebook chosen."""
+    from .platforms import choose
+
+    entries, total = [], 0
+    for sid, files in sorted(by_student.items()):
+        late = any(f.late for f, _ in files)
+        name = next((f.shown_name for f, _ in files if f.shown_name), "")
+        if len(files) > MAX_STUDENT_FILES:
+            entries.append(Entry(sid, problem=f"the submission holds {len(files)} files, more than "
+                                 f"{MAX_STUDENT_FILES}", late=late, name=name))
+            continue
+        pick = choose(files, notebook)
+        entry = Entry(sid, None, pick.problem, list(pick.extra_files), late, name, list(pick.notes))
+        if pick.notebook is not None:
+            chosen = next(f for f, item in files if item is pick.notebook)
+            size = getattr(pick.notebook, "file_size", None)
+            total += size or 0
+            if total > MAX_TOTAL_BYTES:
+                raise CourseError(f"SUBMISSIONS: the notebooks unpack to more than {MAX_TOTAL_BYTES >> 30} GB")
+            entry.notebook, why = unpack(sid, pick.notebook)
+            if why:
+                entry.problem = f"the notebook {chosen.file} {why}"
+        entries.append(entry)
+    return Found(entries, [], format)
+
+
+def _copy_member(zf, info, target: Path, cap: int) -> str | None:
+    """Unpack one member to ``target``, at most ``cap`` bytes; None, or why it was not
+    unpacked (nothing is left at ``target`` then)."""
+    if info.file_size > cap:
+        return f"is larger than {cap >> 20} MB"
+    written = 0
+    try:
+        with zf.open(info) as src, open(target, "wb") as out:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > cap:
+                    break
+                out.write(chunk)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+            ValueError, zlib.error, UnicodeError, LookupError, OverflowError, TypeError) as exc:
+        target.unlink(missing_ok=True)
+        return f"cannot be unpacked ({getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__})"
+    if written > cap:
+        target.unlink(missing_ok=True)
+        return f"is larger than {cap >> 20} MB"
+    return None
+
+
+def _read_folder(path: Path, notebook, format: str) -> Found:
+    """A folder: plain (:func:`scan_folder`), or a platform's zip unzipped into it, told
+    from its top-level names (and those one folder down when it holds one folder only)."""
+    from .platforms import detect, named_by_platform
+
+    detected = format == "auto"
+    if format == "plain":
+        return scan_folder(path)
+    try:
+        top = sorted(p for p in path.iterdir() if _visible(p) and not p.is_symlink())
+    except OSError as exc:
+        raise CourseError(f"SUBMISSIONS: {path} cannot be read ({exc.strerror or type(exc).__name__})") from None
+    wrap = ()
+    if detected:
+        listing = [(p.name, "x") if p.is_dir() else (p.name,) for p in top]
+        plain = sum(1 for p, parts in zip(top, listing) if not named_by_platform(parts) and (
+            STUDENT_ID.match(p.name) if p.is_dir() else p.suffix.lower() == ".ipynb" and STUDENT_ID.match(p.stem)))
+        format, _ = detect(listing, plain, str(path))
+        if format == "plain" and not plain and len(top) == 1 and top[0].is_dir():
+            inner = sorted(p for p in top[0].iterdir() if _visible(p) and not p.is_symlink())
+            listing = [(p.name, "x") if p.is_dir() else (p.name,) for p in inner]
+            fmt, _ = detect(listing, 0, str(top[0])) if listing else ("plain", ())
+            if fmt != "plain":
+                format, wrap, top = fmt, (top[0].name,), inner
+    if format == "plain":
+        found = scan_folder(path)
+        found.detected = detected
         return found
-    raise CourseError(f"SUBMISSIONS: expected a folder or a .zip file, got {path}")
+    located = []
+    for item in top:
+        if item.is_file():
+            located.append((item, (item.name,)))
+        elif item.is_dir():
+            count = 0
+            for dirpath, dirnames, filenames in os.walk(item):
+                base = Path(dirpath)
+                dirnames[:] = sorted(d for d in dirnames if _visible(Path(d)) and not (base / d).is_symlink())
+                for name in sorted(filenames):
+                    p = base / name
+                    if _visible(p) and not p.is_symlink() and p.is_file():
+                        located.append((p, (item.name, *p.relative_to(item).parts)))
+                        count += 1
+                if count > MAX_STUDENT_FILES:  # the entry's own count check names it
+                    break
+    by_student, unattributed = _attribute(format, located, lambda x: "/".join(x[1]))
+
+    def in_place(sid, p):
+        size = p.stat().st_size
+        return (None, f"is larger than {MAX_MEMBER_BYTES >> 20} MB") if size > MAX_MEMBER_BYTES else (p, None)
+
+    found = _platform_entries(format, by_student, notebook, in_place)
+    found.skipped.extend(unattributed[:MAX_LISTED])
+    if len(unattributed) > MAX_LISTED:
+        found.skipped.append(("...", f"and {len(unattributed) - MAX_LISTED} more entries (ignored)"))
+    found.detected = detected
+    return found
