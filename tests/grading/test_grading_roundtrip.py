@@ -20,6 +20,7 @@ from l2reg.grading.answers import reference_records, write_answer_key
 from l2reg.grading.course import TempCourse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
+import nbrun  # noqa: E402
 from nbrun import ROOT, lesson_names, source_notebook  # noqa: E402
 
 LESSON_NAMES = lesson_names()
@@ -59,7 +60,10 @@ def points(lesson: str) -> dict:
 @pytest.fixture(scope="module", params=LESSON_NAMES)
 def course(request, tmp_path_factory):
     lesson = request.param
-    key = write_answer_key(reference_records(ROOT, lesson), tmp_path_factory.mktemp("key") / "key.json")
+    # the records of the session's one execution of the instructor notebook (nbrun), which
+    # is what reference_records computes (test_reference_run_ignores_a_stray_answer_key below
+    # runs reference_records itself)
+    key = write_answer_key(nbrun.reference_records(lesson), tmp_path_factory.mktemp("key") / "key.json")
     with pytest.MonkeyPatch.context() as mp, TempCourse(ROOT, [lesson]) as c:
         mp.setenv(KEY_ENV, str(key))
         c.lesson = lesson

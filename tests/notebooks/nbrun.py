@@ -1,9 +1,24 @@
-"""Execute a notebook in a fresh kernel and bring values back from it."""
+"""Execute a notebook in a fresh kernel and bring values back from it.
+
+Each notebook of ``solutions/`` is executed once per test session and the result shared:
+:func:`executed` gives the executed notebook (outputs in its cells), :func:`run_and_collect`
+the values of its global variables, :func:`reference_records` the records of its hidden
+tests. The one execution is nbval's (``solutions/`` is collected by nbval and run first in a
+full run, see tests/conftest.py, which stores what nbval's kernel ends with in the session
+cache), or, when a test file is run on its own, nbclient's here, stored the same way.
+
+The cache is a folder named by ``L2REG_NB_CACHE`` (made and removed by tests/conftest.py),
+keyed by the notebook's path and the SHA-256 of its bytes, so an edited notebook is executed
+again. Without the variable (this module used outside pytest), an in-process cache is used.
+"""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import os
 import pickle
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,14 +26,110 @@ import nbformat
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
+from l2reg.checks import KEY_ENV
+
+CACHE_ENV = "L2REG_NB_CACHE"
+
 _COLLECT = """
 import base64 as _b64, pickle as _pickle
 print(_b64.b64encode(_pickle.dumps({_k: globals()[_k] for _k in %r})).decode())
 """
 
+# Run in the kernel after the last cell: every global that pickles, each pickled on its own
+# (so one that does not pickle, or does not unpickle in the test process, such as an object of
+# a class the notebook defines, costs only itself), written to the file named.
+DUMP = """
+def _l2reg_dump(_path):
+    import pickle as _pickle, types as _types
+    _skip = (_types.ModuleType, _types.FunctionType, _types.BuiltinFunctionType, type)
+    _out = {}
+    for _k, _v in list(globals().items()):
+        if _k.startswith("_") or _k in ("In", "Out", "exit", "quit", "get_ipython") or isinstance(_v, _skip):
+            continue
+        if type(_v).__module__.split(".")[0] in ("matplotlib", "ipywidgets", "IPython", "traitlets"):
+            continue
+        try:
+            _out[_k] = _pickle.dumps(_v)
+        except Exception:
+            pass
+    with open(_path, "wb") as _f:
+        _pickle.dump(_out, _f)
+_l2reg_dump(%r)
+del _l2reg_dump
+"""
+
+_MEMORY: dict = {}
+
+
+def cache_key(path) -> str:
+    """The cache key of the notebook at ``path``: its resolved path and the hash of its bytes."""
+    path = Path(path).resolve()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+    return f"{path.parent.name}-{path.stem}-{digest}"
+
+
+def cache_paths(path):
+    """(executed notebook, globals dump) files of ``path`` in the session cache, or None
+    when no cache folder is set."""
+    folder = os.environ.get(CACHE_ENV)
+    if not folder:
+        return None
+    key = cache_key(path)
+    return Path(folder) / f"{key}.ipynb", Path(folder) / f"{key}.globals.pkl"
+
+
+def store(path, nb, dump_file=None):
+    """Put the executed notebook ``nb`` of ``path`` (and the globals dump written by
+    :data:`DUMP` at ``dump_file``, if given) in the cache."""
+    paths = cache_paths(path)
+    if paths is None:
+        _MEMORY[cache_key(path)] = (nb, pickle.loads(Path(dump_file).read_bytes()) if dump_file else None)
+        return
+    nbformat.write(nb, str(paths[0]))
+    if dump_file is not None and Path(dump_file) != paths[1]:
+        shutil.move(str(dump_file), str(paths[1]))
+
+
+def _cached(path):
+    paths = cache_paths(path)
+    if paths is None:
+        return _MEMORY.get(cache_key(path), (None, None))
+    nb = nbformat.read(str(paths[0]), as_version=4) if paths[0].exists() else None
+    dump = pickle.loads(paths[1].read_bytes()) if paths[1].exists() else None
+    return nb, dump
+
+
+def _run(path, *, timeout, with_dump):
+    """Execute ``path`` with nbclient in a new kernel (a temporary working folder, no answer
+    key named in its environment: as the grader's reference run); store and return the
+    executed notebook (without the dump cell)."""
+    nb = nbformat.read(str(path), as_version=4)
+    saved = os.environ.pop(KEY_ENV, None)
+    try:
+        with tempfile.TemporaryDirectory() as cwd:
+            dump_file = Path(cwd) / "globals.pkl"
+            if with_dump:
+                nb.cells.append(new_code_cell(DUMP % (str(dump_file),)))
+            NotebookClient(nb, timeout=timeout, resources={"metadata": {"path": cwd}}).execute()
+            if with_dump:
+                nb.cells.pop()
+            store(path, nb, dump_file if with_dump else None)
+    finally:
+        if saved is not None:
+            os.environ[KEY_ENV] = saved
+    return nb
+
+
+def executed(path, *, timeout=300):
+    """The notebook at ``path`` executed top to bottom (once per session, see the module
+    docstring); raises nbclient's CellExecutionError if a cell fails. Do not change it."""
+    nb, _ = _cached(path)
+    return nb if nb is not None else _run(path, timeout=timeout, with_dump=True)
+
 
 def execute(path, *, timeout=300, allow_errors=False):
-    """Run every cell of the notebook at ``path`` in a new kernel; return the notebook."""
+    """Run every cell of the notebook at ``path`` in a new kernel; return the notebook.
+    (Never cached: for notebooks that are not the lesson sources, or errors allowed.)"""
     nb = nbformat.read(str(path), as_version=4)
     with tempfile.TemporaryDirectory() as cwd:
         NotebookClient(nb, timeout=timeout, allow_errors=allow_errors,
@@ -27,13 +138,39 @@ def execute(path, *, timeout=300, allow_errors=False):
 
 
 def run_and_collect(path, names, *, timeout=300) -> dict:
-    """Run the notebook at ``path``, then return the global variables ``names`` from its kernel."""
+    """The global variables ``names`` the notebook at ``path`` ends with.
+
+    From the session's one execution of the notebook when it pickled them all; otherwise
+    the notebook is run again here with a cell that pickles exactly those names (a name
+    that is not defined, or does not pickle, then fails here with the kernel's error)."""
+    names = list(names)
+    _, dump = _cached(path)
+    if dump is None:
+        _run(path, timeout=timeout, with_dump=True)
+        _, dump = _cached(path)
+    if dump is not None and all(n in dump for n in names):
+        try:
+            return {n: pickle.loads(dump[n]) for n in names}
+        except Exception:  # noqa: BLE001 - e.g. a class the notebook defined: collect directly
+            pass
     nb = nbformat.read(str(path), as_version=4)
-    nb.cells.append(new_code_cell(_COLLECT % (list(names),)))
+    nb.cells.append(new_code_cell(_COLLECT % (names,)))
     with tempfile.TemporaryDirectory() as cwd:
         NotebookClient(nb, timeout=timeout, resources={"metadata": {"path": cwd}}).execute()
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
     return pickle.loads(base64.b64decode(text.strip()))
+
+
+def reference_records(lesson: str, *, timeout=300) -> dict:
+    """What :func:`l2reg.grading.answers.reference_records` returns for ``lesson`` (the
+    records of its instructor notebook by graded cell), from the session's one execution;
+    fails if two records share a key."""
+    from l2reg.grading.answers import records_by_cell
+
+    by_cell = records_by_cell(executed(source_notebook(lesson), timeout=timeout))
+    keys = [rec["key"] for recs in by_cell.values() for rec in recs]
+    assert len(keys) == len(set(keys)), f"{lesson}: record keys repeat: {sorted(keys)}"
+    return by_cell
 
 
 def errors(nb) -> list[tuple[int, str, str]]:
