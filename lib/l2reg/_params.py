@@ -37,6 +37,7 @@ import numpy as np
 
 from . import _check_arrays as a
 from . import _check_scalars as s
+from . import _check_structures as st
 
 
 class Constraint:
@@ -63,17 +64,32 @@ class Constraint:
 
 
 class Matrix(Constraint):
-    """A non-empty 2-D array of finite numbers (at least ``min_rows`` rows)."""
+    """A non-empty 2-D array of finite numbers (at least ``min_rows`` rows).
+
+    With ``columns`` it has that many columns; with ``columns_of`` as many as the matrix
+    ``values[columns_of]``; with ``rows_of`` as many rows as the array ``values[rows_of]``.
+    """
 
     kind = "matrix"
 
-    def __init__(self, min_rows=1):
+    def __init__(self, min_rows=1, columns=None, columns_of=None, rows_of=None):
         self.min_rows = min_rows
+        self.columns = columns
+        self.columns_of = columns_of
+        self.rows_of = rows_of
 
     def check(self, name, value, values):
         X = a.as_matrix(name, value)
         if X.shape[0] < self.min_rows:
             raise ValueError(f"{name}: expected at least {self.min_rows} rows, got an array of shape {X.shape}")
+        if self.columns is not None and X.shape[1] != self.columns:
+            raise ValueError(f"{name}: expected {self.columns} columns, got an array of shape {X.shape}")
+        if self.columns_of is not None and X.shape[1] != values[self.columns_of].shape[1]:
+            raise ValueError(f"{name}: expected {values[self.columns_of].shape[1]} columns to match the columns "
+                             f"of {self.columns_of}, got an array of shape {X.shape}")
+        if self.rows_of is not None and X.shape[0] != values[self.rows_of].shape[0]:
+            raise ValueError(f"{name}: expected {values[self.rows_of].shape[0]} rows, one per row of "
+                             f"{self.rows_of}, got an array of shape {X.shape}")
         return X
 
 
@@ -82,25 +98,32 @@ class Vector(Constraint):
 
     Its length is ``values[param].shape[axis]`` with ``length_of=(param, axis)``, or the
     fixed ``length``; ``other`` names it in the message. With ``positive`` every entry
-    must be > 0.
+    must be > 0, with ``nonnegative`` >= 0; with ``labels`` (such as ``(0, 1)``) every
+    entry must be one of them.
     """
 
     kind = "vector"
     _AXES = {0: "the rows of", 1: "the columns of"}
 
-    def __init__(self, length_of=None, length=None, other=None, positive=False):
+    def __init__(self, length_of=None, length=None, other=None, positive=False, nonnegative=False, labels=None):
         self.length_of = length_of
         self.length = length
         self.other = other
         self.positive = positive
+        self.nonnegative = nonnegative
+        self.labels = labels
 
     def check(self, name, value, values):
         if self.length_of is not None:
             source, axis = self.length_of
-            other = self.other or f"{self._AXES[axis]} {source}"
+            other = self.other or (f"{self._AXES[axis]} {source}" if values[source].ndim > 1 else source)
             arr = a.as_vector(name, value, values[source].shape[axis], other=other)
         else:
             arr = a.as_vector(name, value, self.length, other=self.other)
+        if self.nonnegative:
+            arr = a.as_nonnegative_vector(name, arr)
+        if self.labels is not None:
+            st.check_labels(name, arr, self.labels)
         return a.check_positive_entries(name, arr) if self.positive else arr
 
 
@@ -131,12 +154,16 @@ class Array(Constraint):
 
 
 class Lambdas(Constraint):
-    """A non-empty 1-D array of finite penalties >= 0."""
+    """A non-empty 1-D array of finite penalties >= 0 (> 0 with ``positive``)."""
 
     kind = "lambdas"
 
+    def __init__(self, positive=False):
+        self.positive = positive
+
     def check(self, name, value, values):
-        return a.as_lambdas(name, value)
+        lams = a.as_lambdas(name, value)
+        return a.check_positive_entries(name, lams) if self.positive else lams
 
 
 class Real(Constraint):
@@ -225,6 +252,88 @@ class Pair(Constraint):
 
     def check(self, name, value, values):
         return s.as_scalar_pair(name, value, **self.bounds)
+
+
+class Choice(Constraint):
+    """One of ``options`` (compared by kind and value: ``1`` is not ``True``)."""
+
+    kind = "choice"
+
+    def __init__(self, *options):
+        self.options = options
+
+    def check(self, name, value, values):
+        return s.check_choice(name, value, self.options)
+
+
+class GroupLabels(Constraint):
+    """Integer group labels, one per entry of ``values[param]`` along ``axis`` with
+    ``length_of=(param, axis)``; converted to ``(labels, index)`` (sorted distinct labels,
+    and each entry's position among them)."""
+
+    kind = "groups"
+
+    def __init__(self, length_of):
+        self.length_of = length_of
+
+    def check(self, name, value, values):
+        source, axis = self.length_of
+        other = f"the columns of {source}" if values[source].ndim > 1 else f"the entries of {source}"
+        return st.as_group_labels(name, value, values[source].shape[axis], other)
+
+
+class Thresholds(Constraint):
+    """A threshold >= 0, one for all groups or one per group of the :class:`GroupLabels`
+    parameter ``groups``; converted to a 1-D array."""
+
+    kind = "thresholds"
+
+    def __init__(self, groups):
+        self.groups = groups
+
+    def check(self, name, value, values):
+        return st.as_thresholds(name, value, values[self.groups][0].size)
+
+
+class WeightRows(Constraint):
+    """One weight vector or one per row: a 1-D or 2-D array of finite numbers whose last
+    axis has ``values[param].shape[axis]`` entries, ``length_of=(param, axis)``."""
+
+    kind = "weight-rows"
+
+    def __init__(self, length_of):
+        self.length_of = length_of
+
+    def check(self, name, value, values):
+        source, axis = self.length_of
+        return st.as_weight_rows(name, value, values[source].shape[axis], f"the columns of {source}")
+
+
+class IntSequence(Constraint):
+    """A sequence of integers (from ``minimum``), one per row of ``values[rows_of]``; a list."""
+
+    kind = "int-sequence"
+
+    def __init__(self, rows_of, minimum=None):
+        self.rows_of = rows_of
+        self.minimum = minimum
+
+    def check(self, name, value, values):
+        return st.as_int_sequence(name, value, values[self.rows_of].shape[0], f"one per row of {self.rows_of}",
+                                  minimum=self.minimum)
+
+
+class Checked(Constraint):
+    """A value checked and converted by ``func(name, value)``, a check of
+    :mod:`l2reg._validation` or one built from them; ``kind`` names its family of values
+    (the tests hold a table of bad values per kind)."""
+
+    def __init__(self, func, kind):
+        self.func = func
+        self.kind = kind
+
+    def check(self, name, value, values):
+        return self.func(name, value)
 
 
 def check_params(constraints, values):

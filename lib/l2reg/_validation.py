@@ -20,7 +20,8 @@ The array helpers always return a new float64 array, so callers may modify the
 result freely and the caller's own arrays are never changed or aliased. The
 scalar helpers return plain Python ``float``, ``int`` or ``bool``.
 
-The checks live in :mod:`l2reg._check_arrays` and :mod:`l2reg._check_scalars`; the
+The checks live in :mod:`l2reg._check_arrays`, :mod:`l2reg._check_scalars` and
+:mod:`l2reg._check_structures` (labels, groups, seed lists, keys); the
 declarations of each public function's parameters, and the decorator that enforces
 them, in :mod:`l2reg._params`. This module gathers them under one name, so the rest
 of the package writes ``from . import _validation as v``.
@@ -54,6 +55,14 @@ from ._check_scalars import (
     check_choice,
     describe,
 )
+from ._check_structures import (
+    as_group_labels,
+    as_int_sequence,
+    as_thresholds,
+    as_weight_rows,
+    check_keys,
+    check_labels,
+)
 
 __all__ = [
     "describe",
@@ -79,6 +88,12 @@ __all__ = [
     "check_names",
     "as_scalar_pair",
     "check_shape",
+    "check_labels",
+    "as_group_labels",
+    "as_thresholds",
+    "as_weight_rows",
+    "as_int_sequence",
+    "check_keys",
 ]
 
 

@@ -11,11 +11,11 @@ covered without a new table, and one without a declaration fails
 import inspect
 import re
 
-import numpy as np
-import pytest
-
 import l2reg
 import l2reg.data
+import l2reg.practice
+import numpy as np
+import pytest
 from l2reg import SGD, Adam, AdamW
 from l2reg import _params as P
 from l2reg._validation import describe
@@ -24,10 +24,11 @@ N, NCOLS = 4, 3
 T, V = TypeError, ValueError
 
 
-def good_args():
-    """Valid arguments, by parameter name (fresh arrays each time)."""
+def good_args(func_name=None):
+    """Valid arguments, by parameter name (fresh arrays each time), with ``func_name``'s own
+    (:data:`OVERRIDES`) where a name means something else there."""
     rng = np.random.default_rng(0)
-    return {
+    args = {
         "w": rng.normal(size=NCOLS), "X": rng.normal(size=(N, NCOLS)), "y": rng.normal(size=N),
         "lam": 0.1, "b": 0.5, "lams": np.array([0.0, 0.1, 1.0]), "f": lambda u: float(u @ u),
         "eps": 1e-6, "lr": 0.01, "fit_intercept": True, "per_example": False, "k": 2,
@@ -35,7 +36,22 @@ def good_args():
         "momentum": 0.5, "betas": (0.9, 0.999), "grad": np.ones(NCOLS), "grads": np.ones((2, NCOLS)),
         "x": np.linspace(-1.0, 1.0, 5), "degree": 3, "seed": 0, "noise": 0.25, "spread": 0.05,
         "p": 5, "mean": None, "std": None, "w_star": (3.5, 2.1), "corr": 0.6, "scale": (1.0, 0.7),
+        # l2reg.practice
+        "C": 1.0, "max_iter": 50, "tol": 1e-8, "groups": np.array([0, 0, 1]), "t": 0.1, "squared": False,
+        "w0": np.zeros(NCOLS), "steps": 5, "X_train": rng.normal(size=(N, NCOLS)), "y_train": rng.normal(size=N),
+        "X_val": rng.normal(size=(N + 1, NCOLS)), "y_val": rng.normal(size=N + 1), "decay": 0.1, "step": 2,
+        "repeats": 1, "min_seconds": 1e-4,
     }
+    args.update({name: make() for name, make in OVERRIDES.get(func_name, {}).items()})
+    return args
+
+
+# arguments that mean something else in one function (factories: fresh arrays each time)
+OVERRIDES = {
+    "practice.logistic_fit": {"y": lambda: np.array([0.0, 1.0, 0.0, 1.0])},
+    "practice.logistic_path": {"y": lambda: np.array([0.0, 1.0, 0.0, 1.0]), "lams": lambda: np.array([0.1, 1.0])},
+    "practice.best_time": {"f": lambda: (lambda: None)},
+}
 
 
 # the optimizers whose step() is tried, each configured as a user would
@@ -71,10 +87,52 @@ class Trajectory(Stepper):
         return self.opt.trajectory(w, grads)
 
 
+class Method:
+    """A public method of a new object (``make()``), as a callable the table can be applied to."""
+
+    def __init__(self, make, name):
+        self.obj = make()
+        self.method = getattr(self.obj, name)
+        self.parameter_constraints = self.method.parameter_constraints
+        self.__signature__ = inspect.signature(self.method)
+
+    def __call__(self, **kwargs):
+        return self.method(**kwargs)
+
+
+def _early_stopping():
+    a = good_args()
+    return l2reg.practice.EarlyStopping.make(a["X_train"], a["y_train"], a["X_val"], a["y_val"], steps=5, decay=0.1)
+
+
+# objects whose methods are tried, by the name of their class in a module's __all__
+METHODS = {
+    "practice.EarlyStopping": {"state": _early_stopping},
+}
+# classes built by a classmethod ``make`` rather than by calling them
+FACTORIES = {"practice.EarlyStopping"}
+
+
+def _module_callables(prefix, module):
+    out = {}
+    for name in module.__all__:
+        obj = getattr(module, name)
+        key = f"{prefix}.{name}"
+        if key in FACTORIES:
+            out[f"{key}.make"] = obj.make
+        elif inspect.isfunction(obj) or inspect.isclass(obj):
+            out[key] = obj
+        for method, make in METHODS.get(key, {}).items():
+            out[f"{key}.{method}"] = Method(make, method)
+    return out
+
+
 def public_callables():
-    """Every public function and optimizer class of the package, and the optimizers' step."""
+    """Every public function and optimizer class of the package and of its public modules
+    (``data``, ``practice``), the optimizers' step, and the public methods of the demos' objects."""
     out = {name: getattr(l2reg, name) for name in l2reg.__all__}
     out.update({f"data.{name}": getattr(l2reg.data, name) for name in l2reg.data.__all__})
+    out.update(_module_callables("practice", l2reg.practice))
     out.update({f"{name}.step": Stepper(make) for name, make in STEPPERS.items()})
     out.update({f"{name}.trajectory": Trajectory(make) for name, make in STEPPERS.items()})
     return out
@@ -86,7 +144,8 @@ def constraints_of(func):
 
 
 def is_callable_api(func):
-    return inspect.isfunction(func) or inspect.isclass(func) or isinstance(func, Stepper)
+    return (inspect.isfunction(func) or inspect.isclass(func) or inspect.ismethod(func)
+            or isinstance(func, (Stepper, Method)))
 
 
 def parameters_of(func):
@@ -140,7 +199,8 @@ def with_entry(length, index, value):
 
 def vector_length(constraint, good):
     if constraint.length_of is not None:
-        return {0: N, 1: NCOLS}[constraint.length_of[1]]
+        source, axis = constraint.length_of
+        return np.shape(good[source])[axis]
     return constraint.length or len(good)
 
 
@@ -155,31 +215,65 @@ def vector_cases(constraint, length):
     if constraint.positive:
         cases += [("zero-entry", np.where(np.arange(length) == length - 1, 0.0, 1.0), V),
                   ("negative-entry", -np.ones(length), V)]
+    if constraint.nonnegative:
+        cases += [("negative-entry", with_entry(length, length - 1, -0.5), V)]
+    if constraint.labels is not None:
+        cases += [("not-a-label", with_entry(length, length - 1, 0.5), V),
+                  ("label-two", with_entry(length, 0, 2.0), V)]
     if constraint.length_of is not None or constraint.length is not None:
         cases += [("too-short", np.zeros(length - 1), V), ("too-long", np.zeros(length + 1), V)]
     return cases
 
 
-def matrix_cases(name, constraint, constraints):
-    X_nan = np.zeros((N, NCOLS))
-    X_nan[1, 2] = np.nan
-    X_inf = np.zeros((N, NCOLS))
-    X_inf[3, 0] = -np.inf
+def _inner(constraint):
+    return constraint.constraint if isinstance(constraint, P.Optional) else constraint
+
+
+def depends_on(constraint, name):
+    """The axes of ``name`` whose size ``constraint`` (of another parameter) must match."""
+    c = _inner(constraint)
+    axes = set()
+    length_of = getattr(c, "length_of", None)
+    if length_of and length_of[0] == name:
+        axes.add(length_of[1])
+    if getattr(c, "columns_of", None) == name:
+        axes.add(1)
+    if getattr(c, "rows_of", None) == name:
+        axes.add(0)
+    if getattr(c, "same_shape_as", None) == name:
+        axes |= {0, 1}
+    return axes
+
+
+def matrix_cases(name, constraint, constraints, good):
+    rows, cols = np.shape(good[name])
+    X_nan = np.zeros((rows, cols))
+    X_nan[1, cols - 1] = np.nan
+    X_inf = np.zeros((rows, cols))
+    X_inf[rows - 1, 0] = -np.inf
     cases = ARRAY_COMMON + [
-        ("list-of-list-of-str", [["a"] * NCOLS] * N, T), ("complex-matrix", np.ones((N, NCOLS), dtype=complex), T),
-        ("nan", X_nan, V), ("inf", X_inf, V), ("1d", np.zeros(N), V), ("3d", np.zeros((N, NCOLS, 1)), V),
-        ("scalar", 2.0, V), ("no-rows", np.zeros((0, NCOLS)), V), ("no-columns", np.zeros((N, 0)), V),
+        ("list-of-list-of-str", [["a"] * cols] * rows, T), ("complex-matrix", np.ones((rows, cols), dtype=complex), T),
+        ("nan", X_nan, V), ("inf", X_inf, V), ("1d", np.zeros(rows), V), ("3d", np.zeros((rows, cols, 1)), V),
+        ("scalar", 2.0, V), ("no-rows", np.zeros((0, cols)), V), ("no-columns", np.zeros((rows, 0)), V),
         ("empty-list", [], V), ("ragged", [[1.0, 2.0, 3.0], [1.0]], V),
     ]
     if constraint.min_rows > 1:
-        cases.append(("too-few-rows", np.zeros((constraint.min_rows - 1, NCOLS)), V))
-    # a parameter held to X's shape is the one blamed when X's shape changes; X is named too
-    for other, c in constraints.items():
-        if isinstance(c, P.Vector) and c.length_of and c.length_of[0] == name:
-            if c.length_of[1] == 0:
-                cases.append(("rows-mismatch", np.zeros((N + 1, NCOLS)), V, other, name))
-            else:
-                cases.append(("columns-mismatch", np.zeros((N, NCOLS + 1)), V, other, name))
+        cases.append(("too-few-rows", np.zeros((constraint.min_rows - 1, cols)), V))
+    if constraint.columns is not None:
+        cases.append(("wrong-columns", np.zeros((rows, constraint.columns + 1)), V))
+    if constraint.columns_of is not None:
+        cases.append(("columns-unlike-" + constraint.columns_of, np.zeros((rows, cols + 1)), V))
+    if constraint.rows_of is not None:
+        cases.append(("rows-unlike-" + constraint.rows_of, np.zeros((rows + 1, cols)), V))
+    # a parameter held to X's shape is the one blamed when X's shape changes (the first declared
+    # after X, when the checks reach it); X is named too
+    for axis, label, shape in ((0, "rows-mismatch", (rows + 1, cols)), (1, "columns-mismatch", (rows, cols + 1))):
+        if constraint.columns is not None and axis == 1:
+            continue  # X's column count is fixed: X itself is blamed
+        blamed = [other for other, c in constraints.items() if axis in depends_on(c, name)
+                  and not (isinstance(c, P.Optional) and good[other] is None)]
+        if blamed:
+            cases.append((label, np.zeros(shape), V, blamed[0], name))
     return cases
 
 
@@ -194,28 +288,91 @@ def bound_cases(bounds):
     return cases
 
 
-def int_cases(constraint):
+def int_cases(constraint, good):
     cases = list(INT_COMMON)
     if constraint.minimum is not None:
         below = constraint.minimum - 1
         cases += [({0: "zero", 1: "one"}.get(below, "below-minimum"), below, V), ("negative", -3, V)]
-    if callable(constraint.maximum):  # k folds: at most the rows of X
-        cases.append(("more-than-rows", N + 1, V))
+    if callable(constraint.maximum):  # k folds: at most the rows of X; a step: at most those run
+        cases.append(("beyond-maximum", constraint.maximum(good) + 1, V))
+    elif constraint.maximum is not None:
+        cases.append(("beyond-maximum", constraint.maximum + 1, V))
     return cases
+
+
+CHOICE_COMMON = [("None", None, V), ("other", "zzz", V), ("int", 1, V), ("list", ["a"], V), ("bytes", b"a", V)]
+
+
+def choice_cases(constraint):
+    cases = list(CHOICE_COMMON)
+    for option in constraint.options:
+        if isinstance(option, str):
+            cases += [(f"{option}-upper", option.upper() + "!", V), (f"{option}-padded", f" {option} ", V)]
+    return cases
+
+
+def group_cases(constraint, good):
+    source, axis = constraint.length_of
+    p = np.shape(good[source])[axis]
+    return COMMON + [
+        ("dict", {"a": 1}, T), ("floats", np.zeros(p), T), ("float-list", [0.0] * p, T),
+        ("strings", ["a"] * p, T), ("bools", np.ones(p, dtype=bool), T), ("nan", [np.nan] * p, T),
+        ("too-short", np.zeros(p - 1, dtype=int), V), ("too-long", np.zeros(p + 1, dtype=int), V),
+        ("2d", np.zeros((1, p), dtype=int), V), ("scalar", 0, V), ("empty", [], V), ("ragged", [[0, 1], [0]], V),
+    ]
+
+
+def threshold_cases(constraint, good):
+    n_groups = len(np.unique(good[constraint.groups]))
+    return COMMON + [
+        ("bool", True, T), ("complex", 1j, T), ("strings", ["a"] * n_groups, T),
+        ("nan", float("nan"), V), ("inf", np.inf, V), ("negative", -0.5, V), ("tiny-negative", -1e-300, V),
+        ("negative-entry", with_entry(n_groups, n_groups - 1, -1.0), V), ("nan-entry", with_entry(n_groups, 0, np.nan), V),
+        ("one-too-many", np.zeros(n_groups + 1), V), ("2d", np.zeros((n_groups, 1)), V), ("empty", [], V),
+    ]
+
+
+def weight_row_cases(constraint, good):
+    source, axis = constraint.length_of
+    p = np.shape(good[source])[axis]
+    return ARRAY_COMMON + [
+        ("nan", with_entry(p, 0, np.nan), V), ("inf-row", np.full((2, p), np.inf), V),
+        ("too-short", np.zeros(p - 1), V), ("too-long", np.zeros(p + 1), V), ("rows-too-long", np.zeros((2, p + 1)), V),
+        ("3d", np.zeros((1, 1, p)), V), ("scalar", 1.0, V), ("empty", [], V), ("no-rows", np.zeros((0, p)), V),
+        ("ragged", [[1.0, 2.0], [3.0]], V),
+    ]
+
+
+def int_sequence_cases(constraint, good):
+    rows = np.shape(good[constraint.rows_of])[0]
+    good_seq = list(range(rows))
+    cases = COMMON + [
+        ("int", 3, T), ("dict", {0: 1}, T), ("2d", [good_seq], T), ("0d-array", np.array(1), T),
+        ("too-short", good_seq[:-1], V), ("too-long", good_seq + [0], V),
+        ("float-entry", good_seq[:-1] + [1.5], T, f"{{name}}[{rows - 1}]"),
+        ("bool-entry", [True] + good_seq[1:], T, "{name}[0]"), ("str-entry", ["0"] + good_seq[1:], T, "{name}[0]"),
+    ]
+    if constraint.minimum is not None:
+        cases.append(("below-minimum", good_seq[:-1] + [constraint.minimum - 1], V, f"{{name}}[{rows - 1}]"))
+    return cases
+
+
+CHECKED = {}  # kind of a Checked constraint -> function(good) giving its bad cases; filled below
 
 
 def cases_for(name, constraint, constraints, good):
     if isinstance(constraint, P.Optional):  # None is valid: the inner constraint's bad values
         return [c for c in cases_for(name, constraint.constraint, constraints, good) if c[1] is not None]
     if isinstance(constraint, P.Vector):
-        return vector_cases(constraint, vector_length(constraint, good[name]))
+        return vector_cases(constraint, vector_length(constraint, good[name]) if constraint.length_of is None
+                            else vector_length(constraint, good))
     if isinstance(constraint, P.Matrix):
-        return matrix_cases(name, constraint, constraints)
+        return matrix_cases(name, constraint, constraints, good)
     if isinstance(constraint, P.Array):
         extra = [("shape-mismatch", np.ones(NCOLS + 1), V)] if constraint.same_shape_as else []
         return ARRAY + extra
     if isinstance(constraint, P.Lambdas):
-        return LAMBDAS
+        return LAMBDAS + ([("zero-entry", [0.1, 0.0], V)] if constraint.positive else [])
     if isinstance(constraint, P.Real):
         return SCALAR_COMMON + bound_cases(constraint.bounds)
     if isinstance(constraint, P.Nonnegative):
@@ -223,7 +380,7 @@ def cases_for(name, constraint, constraints, good):
     if isinstance(constraint, P.Positive):
         return SCALAR_COMMON + NEGATIVE + NOT_POSITIVE
     if isinstance(constraint, P.Int):
-        return int_cases(constraint)
+        return int_cases(constraint, good)
     if isinstance(constraint, P.Bool):
         return BOOL
     if isinstance(constraint, P.Function):
@@ -231,19 +388,33 @@ def cases_for(name, constraint, constraints, good):
     if isinstance(constraint, P.Pair):
         assert constraint.bounds == dict(minimum=0.0, maximum=1.0, include_maximum=False), constraint
         return BETAS
+    if isinstance(constraint, P.Choice):
+        return choice_cases(constraint)
+    if isinstance(constraint, P.GroupLabels):
+        return group_cases(constraint, good)
+    if isinstance(constraint, P.Thresholds):
+        return threshold_cases(constraint, good)
+    if isinstance(constraint, P.WeightRows):
+        return weight_row_cases(constraint, good)
+    if isinstance(constraint, P.IntSequence):
+        return int_sequence_cases(constraint, good)
+    if isinstance(constraint, P.Checked) and constraint.kind in CHECKED:
+        return CHECKED[constraint.kind](good)
     raise AssertionError(f"no bad values for {constraint!r}: add a table above")
 
 
 def all_cases():
-    good = good_args()
     for func_name, func in public_callables().items():
         if not is_callable_api(func):
             continue
+        good = good_args(func_name)
+        if isinstance(func, Method):
+            good["self"] = func.obj
         constraints = constraints_of(func)
         for name, constraint in constraints.items():
             for case in cases_for(name, constraint, constraints, good):
                 label, value, exc = case[:3]
-                blamed = case[3] if len(case) > 3 else name
+                blamed = (case[3] if len(case) > 3 else name).replace("{name}", name)
                 also = case[4] if len(case) > 4 else None
                 yield pytest.param(func_name, name, value, exc, blamed, also, id=f"{func_name}-{name}-{label}")
 
@@ -274,7 +445,7 @@ def names_the_received_value(got, value):
 @pytest.mark.parametrize(("func_name", "arg", "value", "exc", "blamed", "also"), list(all_cases()))
 def test_bad_argument_is_rejected_with_a_clear_message(func_name, arg, value, exc, blamed, also):
     func = public_callables()[func_name]
-    args = good_args()
+    args = good_args(func_name)
     kwargs = {name: args[name] for name in parameters_of(func)}
     kwargs[arg] = value
     with pytest.raises(exc) as info:
@@ -299,5 +470,5 @@ def test_every_public_callable_declares_every_parameter(func_name):
     if not is_callable_api(func):
         pytest.skip(f"{func_name} is not callable")
     assert list(constraints_of(func)) and set(constraints_of(func)) == set(parameters_of(func))
-    args = good_args()
+    args = good_args(func_name)
     func(**{name: args[name] for name in parameters_of(func)})

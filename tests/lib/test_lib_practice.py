@@ -294,8 +294,11 @@ def test_early_stopping_state():
     for bad in (0, 51):
         with pytest.raises(ValueError, match="step"):
             es.state(bad)
-    with pytest.raises(ValueError, match="columns of X_val"):
+    with pytest.raises(ValueError, match=r"^X_val: expected 40 columns to match the columns of X_train, "
+                                         r"got an array of shape \(30, 5\)$"):
         EarlyStopping.make(X, y, Xv[:, :5], yv, steps=5, decay=0.1)
+    with pytest.raises(ValueError, match=r"^X_train: expected columns that vary"):  # no curvature: no default lr
+        EarlyStopping.make(np.ones((20, 40)), y, Xv, yv, steps=5, decay=0.1)
 
 
 def _largest_curvature(X):

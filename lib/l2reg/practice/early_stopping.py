@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _validation as v
+from .._params import (
+    Int,
+    Lambdas,
+    Matrix,
+    Nonnegative,
+    Optional,
+    Positive,
+    Vector,
+    WeightRows,
+    validate_params,
+)
 from ..ridge import ridge_fit, ridge_path
 
 __all__ = ["gd_path", "matching_lambda", "EarlyStopping"]
@@ -52,6 +62,10 @@ def _check_stable_step(lr, L, lam, *, name="lr"):
                      f"(lr = {lr:.4g}, L = {L:.4g}, the largest curvature), got {lam!r}")
 
 
+_DATA_PARAMS = {"X": Matrix(), "y": Vector(length_of=("X", 0))}
+
+
+@validate_params({**_DATA_PARAMS, "lr": Positive(), "steps": Int(minimum=1), "lam": Nonnegative()})
 def gd_path(X, y, lr, steps, *, lam=0.0):
     """Full-batch gradient descent from zero on ``mean((y - X w - b)**2) + lam ||w||^2``.
 
@@ -99,11 +113,6 @@ def gd_path(X, y, lr, steps, *, lam=0.0):
     >>> bool(np.allclose(W[-1], ridge_fit(X, y, 0.1)[0]))      # it converges to ridge
     True
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
-    lr = v.as_positive("lr", lr)
-    steps = v.as_int("steps", steps, minimum=1)
-    lam = v.as_nonnegative("lam", lam)
     n = X.shape[0]
     x_mean, y_mean = X.mean(axis=0), y.mean()
     Xc, yc = X - x_mean, y - y_mean
@@ -118,6 +127,7 @@ def gd_path(X, y, lr, steps, *, lam=0.0):
     return W, y_mean - W @ x_mean
 
 
+@validate_params({**_DATA_PARAMS, "w": WeightRows(length_of=("X", 1)), "lams": Lambdas()})
 def matching_lambda(X, y, w, lams):
     """The ridge penalty on a grid whose solution lies nearest to the weights ``w`` (one SVD).
 
@@ -160,13 +170,7 @@ def matching_lambda(X, y, w, lams):
     >>> lams.tolist()
     [1.0, 0.01]
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
-    one = np.ndim(w) == 1
-    w = v.as_array("w", w, ndim=1 if one else 2)
-    if w.shape[-1] != X.shape[1]:
-        raise ValueError(f"w: expected {X.shape[1]} weights per vector to match the columns of X, got {w.shape[-1]}")
-    lams = v.as_lambdas("lams", lams)
+    one = w.ndim == 1
     W, _ = ridge_path(X, y, lams)
     ws = np.atleast_2d(w)
     dist = np.linalg.norm(ws[:, None, :] - W[None, :, :], axis=2)      # (m, k)
@@ -217,6 +221,11 @@ class EarlyStopping:
     val_decay: np.ndarray
 
     @classmethod
+    @validate_params({
+        "X_train": Matrix(), "y_train": Vector(length_of=("X_train", 0)), "X_val": Matrix(columns_of="X_train"),
+        "y_val": Vector(length_of=("X_val", 0)), "steps": Int(minimum=1), "decay": Nonnegative(),
+        "lr": Optional(Positive()),
+    })
     def make(cls, X_train, y_train, X_val, y_val, *, steps, decay, lr=None):
         """Run both descents and record their errors at every step.
 
@@ -240,18 +249,13 @@ class EarlyStopping:
             If a step would diverge: ``lr >= 2 / L`` (names ``lr``) or
             ``lr * (L + 2 decay) >= 2`` (names ``decay`` and its bound).
         """
-        X_train = v.as_matrix("X_train", X_train)
-        y_train = v.as_vector("y_train", y_train, X_train.shape[0], other="the rows of X_train")
-        X_val = v.as_matrix("X_val", X_val)
-        if X_val.shape[1] != X_train.shape[1]:
-            v.check_length("the columns of X_val", X_val[0], X_train.shape[1], "the columns of X_train")
-        y_val = v.as_vector("y_val", y_val, X_val.shape[0], other="the rows of X_val")
-        decay = v.as_nonnegative("decay", decay)
-        if lr is None:
-            Xc = X_train - X_train.mean(axis=0)
-            lr = X_train.shape[0] / (2.0 * np.linalg.norm(Xc, 2) ** 2)
-        lr = v.as_positive("lr", lr)
         Xc = X_train - X_train.mean(axis=0)
+        if lr is None:
+            top = np.linalg.norm(Xc, 2)
+            if not top > 0:
+                raise ValueError("X_train: expected columns that vary (a default lr = 1 / L needs a curvature "
+                                 "L > 0), got every column constant")
+            lr = X_train.shape[0] / (2.0 * top**2)
         L = _curvature(Xc.T @ Xc * (2.0 / X_train.shape[0]))
         _check_stable_step(lr, L, 0.0)                  # the run without decay
         _check_stable_step(lr, L, decay, name="decay")  # the decayed run
@@ -270,6 +274,7 @@ class EarlyStopping:
         """The number of steps run."""
         return self.W_gd.shape[0] - 1
 
+    @validate_params({"step": Int(minimum=1, maximum=lambda values: values["self"].steps)})
     def state(self, step):
         """Everything the widget shows after ``step`` steps (1 <= step <= :attr:`steps`).
 
@@ -279,7 +284,6 @@ class EarlyStopping:
         of gradient descent (``*_gd``), of the decayed run (``*_decay``) and of
         the ridge fit (``*_ridge``).
         """
-        step = v.as_int("step", step, minimum=1, maximum=self.steps)
         lam = 1.0 / (2.0 * self.lr * step)
         w, b = ridge_fit(self.X_train, self.y_train, lam)
         w_gd = self.W_gd[step]

@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validation as v
+from .._params import (
+    Bool,
+    GroupLabels,
+    Int,
+    Matrix,
+    Nonnegative,
+    Optional,
+    Positive,
+    Thresholds,
+    Vector,
+    validate_params,
+)
 
 __all__ = ["group_norms", "group_soft_threshold", "group_lasso_fit"]
 
 
-def _groups(groups, p):
-    groups = np.asarray(groups)
-    if groups.ndim != 1 or groups.size != p:
-        raise ValueError(f"groups: expected one group label per weight ({p}), got an array of shape {groups.shape}")
-    if groups.dtype.kind not in "iu":
-        raise TypeError(f"groups: expected integer group labels, got dtype {groups.dtype}")
-    labels, index = np.unique(groups, return_inverse=True)
-    return labels, index
-
-
+@validate_params({"w": Vector(), "groups": GroupLabels(length_of=("w", 0))})
 def group_norms(w, groups):
     """The Euclidean norm of each group of weights.
 
@@ -52,11 +54,11 @@ def group_norms(w, groups):
     >>> group_norms([3.0, 4.0, 1.0], [0, 0, 1]).tolist()
     [5.0, 1.0]
     """
-    w = v.as_vector("w", w)
-    _, index = _groups(groups, w.size)
-    return np.sqrt(np.bincount(index, weights=w * w))
+    labels, index = groups
+    return np.sqrt(np.bincount(index, weights=w * w, minlength=labels.size))
 
 
+@validate_params({"w": Vector(), "groups": GroupLabels(length_of=("w", 0)), "t": Thresholds(groups="groups")})
 def group_soft_threshold(w, groups, t):
     """Block soft-thresholding: the proximal step of ``t * sum_g ||w_g||``.
 
@@ -91,13 +93,7 @@ def group_soft_threshold(w, groups, t):
     >>> group_soft_threshold([3.0, 4.0, 0.3, 0.4], [0, 0, 1, 1], 1.0).round(12).tolist()
     [2.4, 3.2, 0.0, 0.0]
     """
-    w = v.as_vector("w", w)
-    labels, index = _groups(groups, w.size)
-    t = np.atleast_1d(np.asarray(v.as_array("t", t, allow_empty=False), dtype=float))
-    if t.size not in (1, labels.size) or t.ndim != 1:
-        raise ValueError(f"t: expected one threshold or one per group ({labels.size}), got shape {t.shape}")
-    if np.any(t < 0):
-        raise ValueError(f"t: expected thresholds >= 0, got {float(t.min())!r}")
+    labels, index = groups
     return _block_prox(w, index, labels.size, t)
 
 
@@ -110,6 +106,10 @@ def _block_prox(w, index, n_groups, t):
     return w * keep[index]
 
 
+@validate_params({
+    "X": Matrix(), "y": Vector(length_of=("X", 0)), "groups": GroupLabels(length_of=("X", 1)), "lam": Nonnegative(),
+    "squared": Bool(), "max_iter": Int(minimum=1), "tol": Positive(), "w0": Optional(Vector(length_of=("X", 1))),
+})
 def group_lasso_fit(X, y, groups, lam, *, squared=False, max_iter=20000, tol=1e-10, w0=None):
     """Minimize ``mean((y - X w - b)**2) + lam * sum_g ||w_g||`` by accelerated proximal gradient.
 
@@ -165,13 +165,7 @@ def group_lasso_fit(X, y, groups, lam, *, squared=False, max_iter=20000, tol=1e-
     >>> bool(np.allclose(w2, ridge_fit(X, y, 0.1)[0], atol=1e-7))   # squared norms: ridge
     True
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y, X.shape[0], other="the rows of X")
-    labels, index = _groups(groups, X.shape[1])
-    lam = v.as_nonnegative("lam", lam)
-    squared = v.as_bool("squared", squared)
-    max_iter = v.as_int("max_iter", max_iter, minimum=1)
-    tol = v.as_positive("tol", tol)
+    labels, index = groups
     n = X.shape[0]
     x_mean, y_mean = X.mean(axis=0), y.mean()
     Xc, yc = X - x_mean, y - y_mean
@@ -179,7 +173,7 @@ def group_lasso_fit(X, y, groups, lam, *, squared=False, max_iter=20000, tol=1e-
     step = 1.0 / L if L > 0 else 1.0
     Xty = Xc.T @ yc * (2.0 / n)
     G = Xc.T @ Xc * (2.0 / n)
-    w = np.zeros(X.shape[1]) if w0 is None else v.as_vector("w0", w0, X.shape[1], other="the columns of X")
+    w = np.zeros(X.shape[1]) if w0 is None else w0
     z, t_k = w.copy(), 1.0
     for _ in range(max_iter):
         u = z - step * (G @ z - Xty)

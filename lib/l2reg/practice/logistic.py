@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validation as v
+from .._params import Int, Lambdas, Matrix, Positive, Vector, validate_params
 
 __all__ = ["C_from_lambda", "lambda_from_C", "logistic_fit", "logistic_path"]
 
 
+@validate_params({"lam": Positive(), "n": Int(minimum=1)})
 def C_from_lambda(lam, n):
     """scikit-learn's ``LogisticRegression(C=...)`` for the course's ``lam`` on ``n`` rows.
 
@@ -48,11 +49,10 @@ def C_from_lambda(lam, n):
     >>> C_from_lambda(0.05, 200)
     0.05
     """
-    lam = v.as_positive("lam", lam)
-    n = v.as_int("n", n, minimum=1)
     return 1.0 / (2.0 * n * lam)
 
 
+@validate_params({"C": Positive(), "n": Int(minimum=1)})
 def lambda_from_C(C, n):
     """The course's ``lam`` for scikit-learn's ``C`` on ``n`` rows: ``1 / (2 n C)``.
 
@@ -81,18 +81,7 @@ def lambda_from_C(C, n):
     >>> lambda_from_C(1.0, 500)
     0.001
     """
-    C = v.as_positive("C", C)
-    n = v.as_int("n", n, minimum=1)
     return 1.0 / (2.0 * n * C)
-
-
-def _labels01(name, y, n):
-    y = v.as_vector(name, y, n, other="the rows of X")
-    bad = np.flatnonzero((y != 0) & (y != 1))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"{name}: expected labels 0 or 1, got {float(y[i])!r} at index {i}")
-    return y
 
 
 def _sigmoid(z):
@@ -120,6 +109,11 @@ def _newton_logistic(A, y, lam, beta, max_iter, tol):
     return beta
 
 
+_FIT_PARAMS = {"X": Matrix(), "y": Vector(length_of=("X", 0), labels=(0, 1))}
+_NEWTON_PARAMS = {"max_iter": Int(minimum=1), "tol": Positive()}
+
+
+@validate_params({**_FIT_PARAMS, "lam": Positive(), **_NEWTON_PARAMS})
 def logistic_fit(X, y, lam, *, max_iter=100, tol=1e-12):
     """Minimize ``mean(log-loss) + lam ||w||^2`` (intercept free) by Newton's method.
 
@@ -160,16 +154,12 @@ def logistic_fit(X, y, lam, *, max_iter=100, tol=1e-12):
     >>> bool(abs(np.mean(p - [0, 1, 0, 1])) < 1e-12)       # the intercept's gradient vanishes
     True
     """
-    X = v.as_matrix("X", X)
-    y = _labels01("y", y, X.shape[0])
-    lam = v.as_positive("lam", lam)
-    max_iter = v.as_int("max_iter", max_iter, minimum=1)
-    tol = v.as_positive("tol", tol)
     A = np.column_stack([np.ones(X.shape[0]), X])
     beta = _newton_logistic(A, y, lam, np.zeros(A.shape[1]), max_iter, tol)
     return beta[1:], float(beta[0])
 
 
+@validate_params({**_FIT_PARAMS, "lams": Lambdas(positive=True), **_NEWTON_PARAMS})
 def logistic_path(X, y, lams, *, max_iter=100, tol=1e-12):
     """:func:`logistic_fit` for every ``lam`` of a grid, each fit starting at the previous one.
 
@@ -206,13 +196,6 @@ def logistic_path(X, y, lams, *, max_iter=100, tol=1e-12):
     >>> bool(np.allclose(W[1], logistic_fit(X, y, 0.01)[0]))
     True
     """
-    X = v.as_matrix("X", X)
-    y = _labels01("y", y, X.shape[0])
-    lams = v.as_lambdas("lams", lams)
-    if np.any(lams == 0):
-        raise ValueError(f"lams: expected every entry > 0, got 0.0 at index {int(np.flatnonzero(lams == 0)[0])}")
-    max_iter = v.as_int("max_iter", max_iter, minimum=1)
-    tol = v.as_positive("tol", tol)
     A = np.column_stack([np.ones(X.shape[0]), X])
     W, b = np.empty((lams.size, X.shape[1])), np.empty(lams.size)
     beta = np.zeros(A.shape[1])

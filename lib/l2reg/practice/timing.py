@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
-from .. import _validation as v
+from .._params import Function, Int, Positive, validate_params
 
 __all__ = ["best_time"]
 
 
+@validate_params({"f": Function(), "repeats": Int(minimum=1), "min_seconds": Positive()})
 def best_time(f, *, repeats=5, min_seconds=0.02):
     """Seconds one call of ``f()`` takes: the fastest of ``repeats`` timed batches.
 
@@ -43,9 +44,6 @@ def best_time(f, *, repeats=5, min_seconds=0.02):
     >>> bool(0 < t < 0.01)
     True
     """
-    v.as_callable("f", f)
-    repeats = v.as_int("repeats", repeats, minimum=1)
-    min_seconds = v.as_positive("min_seconds", min_seconds)
     number = 1
     while True:
         start = time.perf_counter()
