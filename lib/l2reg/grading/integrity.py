@@ -259,11 +259,21 @@ def _transform(source: str) -> str:
         return source
 
 
-def _parse(source: str):
+def _parse_plain(source: str):
     try:
         return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError, TypeError):
         return None
+
+
+def _parse(source: str):
+    """The cell's syntax tree as the grading kernel (IPython) would compile it, or None.
+
+    Valid Python is left as it is by IPython's transforms (they act on magics, ``!``,
+    ``?`` and prompts, none of which is valid Python), so it is parsed directly and only
+    a cell that does not parse goes through IPython's ``TransformerManager`` first."""
+    tree = _parse_plain(source)
+    return tree if tree is not None else _parse_plain(_transform(source))
 
 
 def _is_pkg(m: str) -> bool:
@@ -280,7 +290,7 @@ class _Analysis:
         self.nested_budget = _MAX_NESTED_CODE
         self.units: list = []  # (cell index, bound names, uses, referenced names)
         self.direct: dict = {}  # cell index -> set of uses
-        self.deferred: list = []  # (cell index, unit, function node, env snapshot)
+        self.memo: dict = {}  # (id(node), id(scope)) -> (values, uses); see value()
 
     # ----- values --------------------------------------------------------------------
     # ("mod", name) | ("obj", module, attr) | ("str", s) | ("b", name) builtin-like marker
@@ -353,9 +363,20 @@ class _Analysis:
         return {v[1] for v in self.value(node, scope, set(), depth) if v[0] == "str"}
 
     def value(self, node, scope, uses: set, depth=0) -> set:
-        """The abstract values ``node`` may have; every library object reached is added to ``uses``."""
+        """The abstract values ``node`` may have; every library object reached is added to ``uses``.
+        Memoized per node and scope (cleared whenever a scope's bindings change), so a long
+        chain (``a.b.c...``, ``'a' + 'a' + ...``) costs linear time."""
         if depth > _MAX_DEPTH or node is None:
             return set()
+        key = (id(node), id(scope))
+        hit = self.memo.get(key)
+        if hit is None:
+            found = set()
+            hit = self.memo[key] = (self._value(node, scope, found, depth), found)
+        uses |= hit[1]
+        return hit[0]
+
+    def _value(self, node, scope, uses: set, depth=0) -> set:
         d = depth + 1
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str) and len(node.value) <= _MAX_STRING_LEN:
@@ -550,7 +571,7 @@ class _Analysis:
         self._nest = getattr(self, "_nest", 0) + 1
         try:
             for c in candidates:
-                tree = _parse(_transform(c))
+                tree = _parse(c)
                 if tree is not None:
                     local = dict(scope or {})  # what the code imports or assigns, for the code itself
                     for _ in range(2):
@@ -563,6 +584,7 @@ class _Analysis:
                     break
         finally:
             self._nest -= 1
+            self.memo.clear()
 
     def _use_node(self, sub, scope, uses, refs):
         if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
@@ -647,8 +669,9 @@ class _Analysis:
 
     def function_scope(self, fn) -> dict:
         """Names bound inside a function or class (nested ones flattened into it), their values."""
-        declared_global = {n for node in ast.walk(fn) if isinstance(node, (ast.Global, ast.Nonlocal))
-                           for n in node.names}
+        body = fn.body if isinstance(fn.body, list) else []
+        declared_global = {n for stmt in body for node in _walk_scope(stmt)
+                           if isinstance(node, (ast.Global, ast.Nonlocal)) for n in node.names}
         scope: dict = {}
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             a = fn.args
@@ -657,10 +680,16 @@ class _Analysis:
                     scope[arg.arg] = set()
         body = fn.body if isinstance(fn.body, list) else [fn.body]
         for _ in range(2):  # flow-insensitive: a second round sees names bound later in the body
+            self.memo.clear()
+            valued = False
             for stmt in body:
                 for n, vals in self._bindings(stmt, scope, set()).items():
                     if n not in declared_global:
                         scope.setdefault(n, set()).update(vals)
+                        valued = valued or any(v != ("def",) for v in vals)
+            if not valued:  # nothing bound to a library object or a string: one round is exact
+                break
+        self.memo.clear()
         return scope, declared_global
 
 
@@ -715,7 +744,7 @@ def check_cells(cells, forbids: dict, lib: Library | None = None) -> list:
     an = _Analysis(lib)
     per_cell = []  # (cell, [(stmt, binds, uses, refs)])
     for idx, cell in enumerate(cells):
-        tree = _parse(_transform(cell.source)) if cell.source else None
+        tree = _parse(cell.source) if cell.source else None
         units = []
         if tree is not None:
             student = cell.origin != "official"
@@ -756,6 +785,7 @@ def check_cells(cells, forbids: dict, lib: Library | None = None) -> list:
                 for s in body:
                     for sub in _walk_scope(s):
                         an._use_node(sub, scope, uses, refs)
+                an.memo.clear()  # keyed by id(scope): the next scope may reuse the id
             an.env = final
     findings = []
     for i, (cell, units, _) in enumerate(per_cell):
