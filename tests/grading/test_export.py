@@ -340,3 +340,35 @@ def test_cli_writes_and_reports(tmp_path):
 
 def test_safe_cell_doctest_cases():
     assert safe_cell("-1") == "'-1" and safe_cell("1-") == "1-" and safe_cell(None) == ""
+
+
+# --- with H1's roster reader ----------------------------------------------------------
+
+@pytest.mark.parametrize("flavour", ["plain", "canvas", "moodle"])
+def test_roster_names_reach_every_export(tmp_path, flavour):
+    from platform_kit import Student, roster_csv
+
+    class_ = [Student(1001, "Jane Doe"), Student(1002, 'Ana "Q" López, Jr.'),
+              Student(1003, "=Eve Hacker", sortable_name="=Hacker, Eve"),
+              Student(1099, "Never Submitted")]
+    roster = roster_csv(tmp_path / f"{flavour}.csv", class_, flavour=flavour)
+    d = write_graded(tmp_path / "graded", rows=CLASS[:4])  # 1004 is not on the roster
+    notes = export(d, "canvas", roster=roster).notes
+    assert "not on the roster (exported without a name): 1004" in notes
+    assert "on the roster without a submission (not in the export): 1099" in notes
+    parsed = list(csv.reader(io.StringIO((d / "export-canvas.csv").read_text(encoding="utf-8-sig"), newline="")))
+    by_id = {r[1]: r for r in parsed[2:]}
+    assert sorted(by_id) == ["1001", "1002", "1003", "1004"]
+    if flavour == "canvas":  # the sortable name and SIS ids of Canvas's own export
+        assert by_id["1001"][:5] == ["Doe, Jane", "1001", "S001001", class_[0].mail, "Section 1"]
+    else:
+        assert by_id["1001"][0] == "Jane Doe"
+    assert by_id["1003"][0].startswith("'") and by_id["1004"][0] == ""
+    export(d, "moodle", roster=roster, now=NOW)
+    got = readers.moodle_import((d / "export-moodle.csv").read_bytes(), {1001, 1002, 1003, 1004}, 9)
+    assert {p: g.grade for p, g in got.items()} == {1001: 9, 1002: 7.5, 1003: None, 1004: 8}
+    records = readers.php_fgetcsv_all((d / "export-moodle.csv").read_text(encoding="utf-8-sig").replace("\r\n", "\n"))
+    names = {r[0]: (r[1], r[2]) for r in records[1:]}
+    assert names["Participant 1002"] == ('Ana "Q" López, Jr.', class_[1].mail)
+    # a Canvas roster has only the sortable name, which the roster reader turns round
+    assert names["Participant 1003"][0] == ("Eve =Hacker" if flavour == "canvas" else "'=Eve Hacker")
