@@ -36,7 +36,7 @@ def _cmd_grade(args) -> int:
         from .grading.gradebook import grade_from_exchange as grade
     try:
         report = grade(args.lesson, args.submissions, args.out, jobs=args.jobs, course_root=args.course,
-                       limits_overrides=overrides, db=args.db)
+                       limits_overrides=overrides, db=args.db, scheduler=args.scheduler)
     except Interrupted as exc:
         print(f"l2reg grade: interrupted ({exc}); {args.out} still holds the previous run, "
               "nothing of this one was kept", file=sys.stderr)
@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook-timeout", type=float, help="seconds per notebook (default: autograder config)")
     p.add_argument("--db", metavar="URL", help="gradebook database URL, e.g. postgresql+psycopg://user:pw@host/db "
                    "(default: sqlite DIR/gradebook.db)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the notebooks on the workers of this Dask scheduler, e.g. tcp://host:8786 "
+                   "(needs l2reg[cluster]; each worker needs the same l2reg and bwrap; --jobs is then not used)")
     p.add_argument("--from-exchange", action="store_true",
                    help="SUBMISSIONS is an nbgrader course folder: grade its submitted/*/LESSON (after nbgrader "
                    "collect) into its gradebook and write its autograded/ and feedback/ for nbgrader release_feedback")

@@ -22,12 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import cluster  # imports no Dask: only run_cluster does
 from .course import SOURCE, CourseError, check_lesson, find_course_root
 from .dispatch import run_local
 from .outcome import Result, Status, clean_text, encodable
 from .outdir import STAGING_PREFIX, Interrupted, RunState, lock_out, switch
 from .report import Progress, Report, summary_text, write_csv
-from .scoring import Lesson, feedback_page, grade_one, load_lesson, not_scored
+from .scoring import Lesson, feedback_page, grade_one, load_lesson, not_scored, run_reference
 
 __all__ = ["grade", "Interrupted", "Report"]
 
@@ -108,9 +109,11 @@ def _check_args(lesson_name, submissions, out, jobs, course_root):
 
 
 def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
-          limits_overrides: dict | None = None, progress_stream=sys.stderr, db=None) -> Report:
+          limits_overrides: dict | None = None, progress_stream=sys.stderr, db=None, scheduler=None) -> Report:
     """Grade every submission of one lesson into the folder ``out``; return a :class:`Report`.
     ``db``: the gradebook's database URL (see :mod:`.gradebook`), DIR/gradebook.db when None.
+    ``scheduler``: a Dask scheduler's address; the notebooks then run on its workers
+    (:mod:`.cluster`) and ``jobs`` is not used. Without it Dask is never imported.
 
     Raises :class:`~.course.CourseError` for instructor mistakes (checked before
     anything slow) and :class:`Interrupted` on SIGINT/SIGTERM, after cleaning up:
@@ -121,16 +124,20 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
     run = RunState()
     handlers = run.arm()
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+    client = None
     try:
+        # first, so that an unreachable scheduler is refused in seconds, before the slow set-up
+        client = cluster.connect(scheduler) if scheduler is not None else None
         for stale in out.glob(STAGING_PREFIX + "*"):  # left by a run that was killed outright
             if stale != stage:
                 shutil.rmtree(stale, ignore_errors=True)
         return _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides, progress_stream, run,
-                           t0, db)
+                           t0, db, client)
     except BaseException:
         run.abort()
         raise
     finally:
+        cluster.close(client)
         shutil.rmtree(stage, ignore_errors=True)
         from .cgroups import leftover_groups, remove_groups
 
@@ -140,7 +147,8 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
         os.close(lock)
 
 
-def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides, progress_stream, run, t0, db):
+def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides, progress_stream, run, t0, db,
+                client=None):
     import logging
     import warnings
 
@@ -150,9 +158,17 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
     from .sandbox import check_sandbox, load_limits
     from .submissions import find_submissions
 
+    from .speedups import skip_iri_checker
+
+    skip_iri_checker()  # before nbformat is first imported (see .speedups)
     limits = load_limits(root, **(limits_overrides or {}))
     mpl_cache = _mpl_cache()
-    check_sandbox(limits, mpl_cache)
+    # The reference records come from the solution run in the sandbox as a submission is
+    # (scoring.run_reference), which also proves the sandbox works; on a cluster, or with
+    # sandboxed_reference off, from a trusted kernel, checked by the canary below.
+    sandboxed = client is None and limits.sandboxed_reference
+    if client is None and not sandboxed:  # on a cluster each worker checks its own sandbox (cluster.run_cluster)
+        check_sandbox(limits, mpl_cache)
     notes = [f"the sandboxes cannot be limited in: {', '.join(m)} (no writable cgroup for it here)"
              for m in [missing_controls()] if m]
     logging.getLogger("traitlets").setLevel(logging.ERROR)
@@ -163,25 +179,25 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
         found = find_submissions(subs_path, Path(scratch), notebook.name if notebook else None)
         with TempCourse(root, [lesson_name]) as course:
             db_url = _prepare_gradebook(out, stage, lesson_name, course, db)
-            lesson = load_lesson(root, lesson_name, course)
+            lesson = load_lesson(root, lesson_name, course, trusted_kernel=not sandboxed)
         run.arm()
         run.check()
-        canary = grade_one(lesson, "reference", root / SOURCE / lesson_name / f"{lesson.notebook_id}.ipynb",
-                           limits, mpl_cache, run)
-        if canary.score != lesson.max_score:
-            why = canary.reason if canary.status is Status.FAILED else ", ".join(
-                f"{g}: {c['why']}" for g, c in canary.cells.items() if not c["passed"])
-            raise CourseError(
-                f"the reference solution of {lesson_name} scores {canary.score:g} / {lesson.max_score:g} "
-                f"in the sandbox ({why}); not grading"
-            )
+        reference = root / SOURCE / lesson_name / f"{lesson.notebook_id}.ipynb"
+        if sandboxed:
+            lesson.reference = run_reference(lesson, reference, limits, mpl_cache, run)
+        elif client is None:  # on a cluster every worker runs it before its first submission
+            why = cluster.refusal(lesson, grade_one(lesson, "reference", reference, limits, mpl_cache, run))
+            if why:
+                raise CourseError(why)
         feedback_dir = stage / "feedback"
         feedback_dir.mkdir()
         progress = Progress(len(found.entries), progress_stream)
         results = []
 
         def grade_and_render(entry):
-            res = grade_one(lesson, entry.student_id, entry.notebook, limits, mpl_cache, run)
+            return render(entry, grade_one(lesson, entry.student_id, entry.notebook, limits, mpl_cache, run))
+
+        def render(entry, res):
             res.extra_files = list(entry.extra_files)
             if res.extra_files:
                 res.notes.append("ignored extra files: " + ", ".join(res.extra_files[:10]))
@@ -202,7 +218,11 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
                     finish(res, feedback_page(lesson, res), gb)
                 else:
                     todo.append(entry)
-            for entry, outcome, error in run_local(grade_and_render, todo, jobs, run):
+            if client is None:
+                outcomes = run_local(grade_and_render, todo, jobs, run)
+            else:
+                outcomes = cluster.run_cluster(client, lesson, limits, todo, run, reference, render)
+            for entry, outcome, error in outcomes:
                 if error is not None:
                     res = not_scored(lesson, entry.student_id, f"internal error ({type(error).__name__}: {error})")
                     res.extra_files = list(entry.extra_files)
