@@ -22,12 +22,9 @@ Each returns what the platform would record, so a test can compare it with grade
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-
 
 # --- Canvas ---------------------------------------------------------------------------
 
@@ -36,15 +33,52 @@ class CanvasRefused(Exception):
 
 
 def _ruby_rows(text: str, sep: str) -> list:
-    """Ruby's CSV (strict): unquoted empty fields are nil, quoted empty fields are ""."""
-    rows = []
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
-        raw = list(reader)
-    except csv.Error as exc:
-        raise CanvasRefused(f"CSV::MalformedCSVError: {exc}") from None
-    for r in raw:
-        rows.append([None if c == "" else c for c in r])
+    """Ruby's CSV, strict (no liberal_parsing): a quoted field must be closed and followed by
+    the separator or the line end; an unquoted field must hold no quote and no bare CR/LF
+    (MalformedCSVError otherwise). Unquoted empty fields are nil, quoted empty ones ""."""
+    rows, i, n = [], 0, len(text)
+    while i < n:
+        row = []
+        if text.startswith("\r\n", i) or text[i] == "\n":
+            rows.append([])
+            i += 2 if text.startswith("\r\n", i) else 1
+            continue
+        while True:
+            if i < n and text[i] == '"':
+                i += 1
+                value = ""
+                while True:
+                    if i >= n:
+                        raise CanvasRefused("CSV::MalformedCSVError: Unclosed quoted field")
+                    if text[i] == '"':
+                        if i + 1 < n and text[i + 1] == '"':
+                            value += '"'
+                            i += 2
+                            continue
+                        i += 1
+                        break
+                    value += text[i]
+                    i += 1
+                if i < n and text[i] != sep and not text.startswith("\r\n", i) and text[i] != "\n":
+                    raise CanvasRefused("CSV::MalformedCSVError: Any value after quoted field isn't allowed")
+                row.append(value)
+            else:
+                j = i
+                while j < n and text[j] != sep and text[j] not in "\r\n":
+                    j += 1
+                value = text[i:j]
+                if '"' in value:
+                    raise CanvasRefused("CSV::MalformedCSVError: Illegal quoting")
+                if j < n and text[j] == "\r" and not text.startswith("\r\n", j):
+                    raise CanvasRefused("CSV::MalformedCSVError: Unquoted fields do not allow \\r or \\n")
+                row.append(value if value else None)
+                i = j
+            if i < n and text[i] == sep:
+                i += 1
+                continue
+            i += 2 if text.startswith("\r\n", i) else 1
+            break
+        rows.append(row)
     return rows
 
 
@@ -87,7 +121,7 @@ def _to_i(text) -> int:
 
 
 def title_and_id(header: str):
-    m = re.fullmatch(r"(.*)\s\((\d+)\)", header, re.S)
+    m = re.fullmatch(r"(.*)\s\((\d+)\)", header, re.DOTALL)
     return (m.group(1), m.group(2)) if m else (header, None)
 
 
@@ -158,7 +192,7 @@ def canvas_import(data: bytes, students, assignments=()) -> CanvasImport:
                 if row[a["index"]]:
                     a["points"] = row[a["index"]]
             continue
-        if all(re.fullmatch(r"\s*(Muted|Manual Posting.*)?\s*", c, re.I) for c in row if c is not None):
+        if all(re.fullmatch(r"\s*(Muted|Manual Posting.*)?\s*", c, re.IGNORECASE) for c in row if c is not None):
             continue
         student = by_id.get(_to_i(row[1])) if row[1] else None
         if student is None and sis_user is not None and row[sis_user]:
@@ -280,8 +314,7 @@ def moodle_import(data: bytes, participants, max_grade: float, existing=None, ig
     (grade, timemodified)} already in Moodle."""
     existing = existing or {}
     text = data.decode("utf-8")
-    if text.startswith("\ufeff"):
-        text = text[1:]  # core_text::trim_utf8_bom
+    text = text.removeprefix("\ufeff")  # core_text::trim_utf8_bom
     text = re.sub(r"\r\n?", "\n", text).strip(" \t\n\r\0\x0b")
     records = [r for r in php_fgetcsv_all(text) if not (len(r) == 1 and r[0] is None)]
     if not records:

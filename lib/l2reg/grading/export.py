@@ -59,7 +59,7 @@ REQUIRED = ("student_id", "score", "max_score", "status")
 KNOWN = frozenset({*REQUIRED, "late", "name", "email", "format"})
 PLAIN_COLUMNS = ("student_id", "name", "email", "score", "max_score", "percent", "status", "late")
 MAX_BYTES = 50 * 1024 * 1024  # a grades.csv is a few hundred bytes a student
-_STATUS = re.compile(r"\A(graded|flagged: .+|failed: .+)\Z", re.S)
+_STATUS = re.compile(r"\A(graded|flagged: .+|failed: .+)\Z", re.DOTALL)
 _TRUE = {"true", "yes", "1", "late", "y"}
 _FALSE = {"false", "no", "0", "", "n"}
 
@@ -270,7 +270,7 @@ def with_roster(graded: Graded, roster) -> list:
             joined.append(s)
             continue
 
-        def pick(name, current):
+        def pick(name, current, e=e):
             v = getattr(e, name, "") or ""
             return clean_text(str(v).strip(), 200) if v else current
 
