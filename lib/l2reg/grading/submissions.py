@@ -414,13 +414,14 @@ def _plain_students_in_zip(files, notebook) -> int:
     (``doejane_12_34_penalty.ipynb`` is also a valid plain id: the platform's name wins)."""
     from .platforms import named_by_platform
 
-    paths = [p for _, p in files if not named_by_platform(p)]
+    paths = [p for _, p in files]
     wrap = _wrapper(paths, notebook)
-    return len({_student_of(p[len(wrap):]) for p in paths if p[:len(wrap)] == wrap} - {None})
+    rels = [p[len(wrap):] for p in paths if p[:len(wrap)] == wrap]
+    return len({_student_of(r) for r in rels if not named_by_platform(r)} - {None})
 
 
 def _read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) -> Found:
-    from .platforms import detect, member_name
+    from .platforms import detect
 
     if format == "plain":
         return _read_plain_zip(path, scratch, notebook)
@@ -450,9 +451,10 @@ def _read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) 
         dest.mkdir(parents=True)
         located = [(info, parts[len(wrap):]) for info, parts in files if parts[:len(wrap)] == wrap]
         by_student, unattributed = _attribute(format, located, lambda x: "/".join(x[1]))
+        _check_named(format, by_student, files, path.name)
 
-        def unpack(sid, info):
-            own = PurePosixPath(member_name(info).replace("\\", "/")).name
+        def unpack(sid, info, pf):
+            own = PurePosixPath(pf.file).name
             target = dest / sid / (own if len(os.fsencode(own)) <= 200 else "submitted.ipynb")
             target.parent.mkdir(parents=True, exist_ok=True)
             why = _copy_member(zf, info, target, MAX_MEMBER_BYTES)
@@ -482,8 +484,18 @@ def _attribute(format: str, located, shown):
     return by_student, sorted(unattributed)
 
 
+def _check_named(format: str, by_student: dict, files: list, where: str):
+    """``--format canvas|moodle`` on files none of which that platform names so."""
+    from .platforms import DESCRIPTION
+
+    if files and not by_student:
+        example = "/".join(files[0][1])
+        raise CourseError(f"SUBMISSIONS: no file of {where} is named as in {DESCRIPTION[format]} "
+                          f"(e.g. {example!r}); check --format")
+
+
 def _platform_entries(format: str, by_student: dict, notebook, unpack) -> Found:
-    """One :class:`Entry` per student of ``by_student``; ``unpack(sid, item)`` gives
+    """One :class:`Entry` per student of ``by_student``; ``unpack(sid, item, pf)`` gives
     ``(path, None)`` or ``(None, why)`` for the one notebook chosen."""
     from .platforms import choose
 
@@ -503,7 +515,7 @@ def _platform_entries(format: str, by_student: dict, notebook, unpack) -> Found:
             total += size or 0
             if total > MAX_TOTAL_BYTES:
                 raise CourseError(f"SUBMISSIONS: the notebooks unpack to more than {MAX_TOTAL_BYTES >> 30} GB")
-            entry.notebook, why = unpack(sid, pick.notebook)
+            entry.notebook, why = unpack(sid, pick.notebook, chosen)
             if why:
                 entry.problem = f"the notebook {chosen.file} {why}"
         entries.append(entry)
@@ -545,18 +557,17 @@ def _read_folder(path: Path, notebook, format: str) -> Found:
         top = sorted(p for p in path.iterdir() if _visible(p) and not p.is_symlink())
     except OSError as exc:
         raise CourseError(f"SUBMISSIONS: {path} cannot be read ({exc.strerror or type(exc).__name__})") from None
-    wrap = ()
     if detected:
         listing = [(p.name, "x") if p.is_dir() else (p.name,) for p in top]
         plain = sum(1 for p, parts in zip(top, listing) if not named_by_platform(parts) and (
             STUDENT_ID.match(p.name) if p.is_dir() else p.suffix.lower() == ".ipynb" and STUDENT_ID.match(p.stem)))
-        format, _ = detect(listing, plain, str(path))
-        if format == "plain" and not plain and len(top) == 1 and top[0].is_dir():
+        if not plain and len(top) == 1 and top[0].is_dir() and not named_by_platform(listing[0]):
+            # one folder around a platform's files (the download unzipped into a folder of its own)
             inner = sorted(p for p in top[0].iterdir() if _visible(p) and not p.is_symlink())
-            listing = [(p.name, "x") if p.is_dir() else (p.name,) for p in inner]
-            fmt, _ = detect(listing, 0, str(top[0])) if listing else ("plain", ())
-            if fmt != "plain":
-                format, wrap, top = fmt, (top[0].name,), inner
+            inner_listing = [(p.name, "x") if p.is_dir() else (p.name,) for p in inner]
+            if any(named_by_platform(parts) for parts in inner_listing):
+                top, listing = inner, inner_listing
+        format, _ = detect(listing, plain, str(path))
     if format == "plain":
         found = scan_folder(path)
         found.detected = detected
@@ -578,8 +589,9 @@ def _read_folder(path: Path, notebook, format: str) -> Found:
                 if count > MAX_STUDENT_FILES:  # the entry's own count check names it
                     break
     by_student, unattributed = _attribute(format, located, lambda x: "/".join(x[1]))
+    _check_named(format, by_student, located, str(path))
 
-    def in_place(sid, p):
+    def in_place(sid, p, pf):
         size = p.stat().st_size
         return (None, f"is larger than {MAX_MEMBER_BYTES >> 20} MB") if size > MAX_MEMBER_BYTES else (p, None)
 
