@@ -37,22 +37,28 @@ class Report:
 
 
 class Progress:
+    """The run's progress bar: tqdm (https://tqdm.github.io) on ``stream``, drawn only when
+    ``stream`` is a terminal; a log file or a pipe gets nothing (the summary says it all).
+    Each step shows the last student's id and status, escaped like all submission text."""
+
     def __init__(self, total, stream=sys.stderr):
-        self.total, self.done, self.stream = total, 0, stream
+        from tqdm import tqdm
+
+        self.total, self.done = total, 0
         self.tty = hasattr(stream, "isatty") and stream.isatty()
+        # disable= when not a terminal: tqdm then writes nothing at all (tqdm.std.tqdm.__init__)
+        self.bar = tqdm(total=total, file=stream, disable=not self.tty, desc="grading", unit="notebook",
+                        dynamic_ncols=True, leave=True)
 
     def step(self, label):
         self.done += 1
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        line = f"grading [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {clean_text(label, 60)}"
-        if self.tty:
-            self.stream.write("\r" + line[:100].ljust(100))
-            if self.done == self.total:
-                self.stream.write("\n")
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+        self.bar.set_postfix_str(clean_text(label, 60), refresh=False)
+        self.bar.update(1)
+        if self.done >= self.total:
+            self.close()
+
+    def close(self):
+        self.bar.close()
 
 
 def write_csv(path: Path, lesson: Lesson, results: list):
