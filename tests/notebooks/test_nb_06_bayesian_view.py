@@ -12,7 +12,7 @@ from nbrun import run_and_collect, source_notebook
 NAMES = [
     "n", "sigma", "tau", "lam", "gaps", "w_map", "b_map", "w_ridge", "b_ridge", "x1", "y1", "post",
     "X", "coverage", "trials", "within2", "beyond3", "spread", "q1", "q2", "q3", "q4",
-    "lp_small", "lp_large", "curves", "tau_s",
+    "lp_small", "lp_large", "curves", "tau_s", "mc_error", "shares",
 ]
 
 
@@ -55,6 +55,13 @@ def test_intervals_cover_about_95_percent(ns):
     assert ns["trials"] == 1200
     # binomial standard error at 1200 trials is about 0.6 %
     assert abs(ns["coverage"] - math.erf(2 / math.sqrt(2))) < 0.02
+    # "a Monte-Carlo standard error ... of about 0.6 percentage points", from the 400 data sets' shares
+    assert len(ns["shares"]) == 400 and np.mean(ns["shares"]) == pytest.approx(ns["coverage"])
+    assert round(100 * ns["mc_error"], 1) == 0.6
+    c = ns["coverage"]
+    assert ns["mc_error"] == pytest.approx(math.sqrt(c * (1 - c) / ns["trials"]), rel=0.1)  # near the binomial one
+    # "only a share more than about 1.2 points from 95.4 % would speak against the intervals": ours is within
+    assert abs(c - math.erf(2 / math.sqrt(2))) < 2 * ns["mc_error"]
 
 
 def test_prior_samples(ns):

@@ -116,7 +116,7 @@ def plot_coefficient_path(lams, W, *, names=None, title="Ridge coefficients shri
 
 
 def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="linear", marks=None, ax=None,
-               linthresh=1.0, colors=None, linestyles=None):
+               linthresh=1.0, colors=None, linestyles=None, legend=True):
     """Several curves over one x axis, each in its own colour and line style.
 
     Parameters
@@ -135,6 +135,9 @@ def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="lin
     colors, linestyles : list, optional
         Per series: names from :data:`COLORS` and matplotlib line styles, to pair
         related series (say, a measurement and its prediction); the cycle by default.
+    legend : bool, default True
+        Whether to draw the legend (right of the axes). Panels side by side that show the
+        same series need it once: pass False for all but one.
 
     Returns
     -------
@@ -146,6 +149,8 @@ def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="lin
     >>> fig = plot_lines([1, 2, 3], {"a": [1, 4, 9]}, xlabel="x", ylabel="y", title="t", yscale="log")
     >>> fig.axes[0].get_yscale()
     'log'
+    >>> plot_lines([1, 2], {"a": [1, 2]}, xlabel="x", ylabel="y", title="t", legend=False).axes[0].get_legend() is None
+    True
     """
     if ax is None:
         fig, ax = new_figure(width=8.2)  # the legend sits right of the axes
@@ -170,7 +175,8 @@ def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="lin
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    legend_outside(ax)
+    if legend:
+        legend_outside(ax)
     return fig
 
 
