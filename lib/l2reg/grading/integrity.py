@@ -835,7 +835,7 @@ def declared(source) -> dict:
     return out
 
 
-def tests_of(source) -> dict:
+def answer_tests(source) -> dict:
     """``answer grade_id -> [graded test cell ids]``: the graded cells after each answer
     cell, up to the next answer cell (how every lesson places an exercise's tests)."""
     out, current = {}, None
@@ -878,7 +878,7 @@ POLICIES = ("flag", "zero")
 def apply(res, findings: list, policy: str, tests: dict) -> None:
     """Put ``findings`` into the :class:`~.outcome.Result` ``res``: a flag (the status
     stays ``failed`` if it failed, with a note), and under ``policy`` ``zero`` the test
-    cells of each flagged answer (``tests``: :func:`tests_of`) score 0."""
+    cells of each flagged answer (``tests``: :func:`answer_tests`) score 0."""
     if not findings:
         return
     from .outcome import Status
