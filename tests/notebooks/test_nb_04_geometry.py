@@ -197,5 +197,8 @@ def test_geometry_widget_readout_says_what_the_extremes_show():
     assert "at the origin" in demo.readout.value and "none is drawn" in demo.readout.value
     ball = [line for line in demo.fig.axes[0].get_lines() if line.get_label().startswith("penalty ball")][0]
     assert len(ball.get_xdata()) == 0
+    keys = lambda: [t.get_text() for t in demo.fig.axes[0].get_legend().get_texts()]  # noqa: E731
+    assert "penalty ball: none (w = 0)" in keys() and "penalty ball through the solution" not in keys()
     demo.set(kind="l2")
     assert "off the axes" in demo.readout.value and len(ball.get_xdata()) > 0
+    assert "penalty ball through the solution" in keys()

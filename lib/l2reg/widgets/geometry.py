@@ -58,7 +58,8 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
     (ball,) = ax.plot([], [], color=COLORS["orange"], ls="--", lw=2, label="penalty ball through the solution")
     (touch,) = ax.plot([], [], color=COLORS["vermillion"], lw=2.6, label="data-loss contour through the solution")
     (point,) = ax.plot([], [], "o", ms=9, color=COLORS["vermillion"], label="solution at this lambda")
-    legend_outside(ax, fontsize=8)
+    legend = legend_outside(ax, fontsize=8)
+    ball_key = legend.get_texts()[[h.get_label() for h in legend.legend_handles].index(ball.get_label())]
 
     def draw(lam, kind):
         w = penalized_solution(X, y, lam, kind)
@@ -67,8 +68,10 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
         if np.any(w != 0):
             B = penalty_boundary(w, kind)
             ball.set_data(B[:, 0], B[:, 1])
-        else:
+            ball_key.set_text(ball.get_label())
+        else:  # a ball of radius 0: nothing to draw, and the legend says so
             ball.set_data([], [])
+            ball_key.set_text("penalty ball: none (w = 0)")
         C = loss_contour(X, y, w)
         touch.set_data(C[:, 0], C[:, 1])
         if np.all(w == 0):
