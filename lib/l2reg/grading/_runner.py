@@ -7,6 +7,14 @@ runs the source as one cell in an IPython ``InteractiveShell`` and writes one
 JSON line per cell to ``OUT_FD``: ``{"status": "ok" | "error", "outputs": [...],
 "execution_count": n}``, the outputs in nbformat v4 form.
 
+A request with ``"render": false`` (a cell the trusted source notebook declares
+``skip-render``: see :mod:`l2reg.grading.sandbox` and docs/design.md, section 7) runs
+its source in full, but objects are not formatted for display: IPython's
+``DisplayFormatter.format`` returns nothing, so a matplotlib figure (the displayhook's
+``print_figure`` or the inline backend's ``show``) is never drawn or encoded, and
+``display(obj)`` publishes nothing. Every name the cell defines, ``_`` and ``Out``
+included, is defined as usual; printed text and raw displays are kept.
+
 Nothing this process says is trusted by the grader: the student's code shares
 the process and could write anything to ``OUT_FD``. The grader only takes the
 *records* from the outputs and compares them with the reference outside the
@@ -76,6 +84,7 @@ class _Cell:
 
 
 CURRENT = None
+RENDER = True  # False while a skip-render cell runs: objects are not formatted for display
 
 
 class _Stream(io.TextIOBase):
@@ -106,6 +115,7 @@ class _Stream(io.TextIOBase):
 def _make_shell():
     from IPython.core.displayhook import DisplayHook
     from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.formatters import DisplayFormatter
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
 
@@ -129,9 +139,21 @@ def _make_shell():
         def finish_displayhook(self):
             pass
 
+    class Formatter(DisplayFormatter):
+        def format(self, obj, include=None, exclude=None):
+            # IPython's display() skips an object whose format dict is empty, and its
+            # displayhook still stores the result (``_``, ``Out``) before writing nothing.
+            if not RENDER:
+                return {}, {}
+            return super().format(obj, include=include, exclude=exclude)
+
     class Shell(InteractiveShell):
         displayhook_class = Hook
         display_pub_class = Publisher
+
+        def init_display_formatter(self):
+            self.display_formatter = Formatter(parent=self)
+            self.configurables.append(self.display_formatter)
 
         def enable_gui(self, gui=None):
             pass  # no event loop: %matplotlib inline draws into the outputs
@@ -176,12 +198,28 @@ def _write_all(fd, data: bytes):
         view = view[n:]
 
 
+def _preload(modules):
+    """Import the modules the lesson's trusted cells import (the grader's list), before
+    any student code runs, so that a sandbox started ahead of time has done that work.
+    A module already imported is what ``import`` gives a cell either way; one that fails
+    here is left for the cell to import (and fail) itself."""
+    import importlib
+
+    for name in modules:
+        if not isinstance(name, str):
+            continue
+        try:
+            importlib.import_module(name)
+        except BaseException:  # noqa: BLE001 - the cell that imports it reports it
+            pass
+
+
 def _on_alarm(signum, frame):
     raise CellTimeout("the cell ran out of time")
 
 
 def main(argv=None):
-    global CURRENT
+    global CURRENT, RENDER
     argv = sys.argv[1:] if argv is None else argv
     in_fd, out_fd, limits = int(argv[0]), int(argv[1]), json.loads(argv[2])
     # The student's code gets /dev/null as its standard streams; what it prints
@@ -193,6 +231,7 @@ def main(argv=None):
     _set_limits(limits)
     sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
     shell = _make_shell()
+    _preload(limits.get("preload") or ())
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGPROF, _on_alarm)
     cap = int(limits.get("output_bytes_per_cell", 1 << 20))
@@ -202,6 +241,7 @@ def main(argv=None):
         request = json.loads(line)
         CURRENT = cell = _Cell(cap)
         cell.error = None
+        RENDER = request.get("render", True) is not False
         # The interrupt: after "timeout" seconds of this process's CPU time when the
         # grader counts the sandbox's CPU time ("cpu"), so a cell slowed down by a busy
         # neighbour is not interrupted early; after "wall" seconds of wall clock in any
@@ -219,6 +259,7 @@ def main(argv=None):
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.setitimer(signal.ITIMER_PROF, 0)
         CURRENT = None
+        RENDER = True
         outputs = cell.outputs + ([cell.error] if cell.error else [])
         if cell.truncated:
             outputs.append({"output_type": "stream", "name": "stderr", "text": "\n[output truncated by the grader]\n"})

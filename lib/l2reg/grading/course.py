@@ -81,12 +81,17 @@ def _environment_tools_on_path() -> None:
 
     nbgrader's gradebook runs the ``alembic`` command found on PATH, which is
     missing (or another environment's) when ``.venv/bin/l2reg`` runs without
-    the environment activated.
+    the environment activated. Then have nbgrader ask alembic in this process
+    instead (:mod:`.speedups`: the subprocess costs seconds per fresh gradebook);
+    the command stays found for anything else that runs it.
     """
     bindir = os.path.dirname(sys.executable)
     parts = os.environ.get("PATH", "").split(os.pathsep)
     if parts[:1] != [bindir]:
         os.environ["PATH"] = os.pathsep.join([bindir, *[p for p in parts if p != bindir]])
+    from .speedups import use_alembic_head_in_process
+
+    use_alembic_head_in_process()
 
 
 class TempCourse:

@@ -31,6 +31,9 @@ class Limits:
     message_mb: int = 16  # largest reply the grader reads for one cell
     notebook_output_mb: int = 32  # outputs the grader keeps for one notebook; beyond it only records are kept
     startup_timeout: float = 60.0
+    # Shortcuts that change no score (tests/grading/test_shortcuts*.py; docs/design.md, section 7):
+    skip_render: bool = True  # cells the trusted source declares skip-render run without drawing
+    sandboxed_reference: bool = True  # reference records from the sandbox run of the solution
 
     def runner_limits(self) -> dict:
         return {
@@ -65,6 +68,8 @@ def load_limits(root, **overrides) -> Limits:
                 continue
             if not hasattr(limits, k):
                 raise CourseError(f"{SANDBOX_CONFIG}: unknown setting {k!r}")
+            if isinstance(getattr(limits, k), bool) and not isinstance(v, bool):
+                raise CourseError(f"{SANDBOX_CONFIG}: {k}: expected true or false, got {v!r}")
             setattr(limits, k, type(getattr(limits, k))(v))
     for k, v in overrides.items():
         if v is not None:

@@ -345,11 +345,15 @@ class Sandbox:
                 except BlockingIOError:
                     pass
 
-    def run_cell(self, source: str, label: str = "a cell", records: int | None = None) -> CellResult:
+    def run_cell(self, source: str, label: str = "a cell", records: int | None = None,
+                 render: bool = True) -> CellResult:
         """Run one cell; raise a :class:`SandboxDied` subclass if the kernel does not answer in time.
 
         ``records``: the most records (:data:`~l2reg.checks.MIME` outputs) kept from this
-        cell (0 for a cell that is not graded; None: no limit but the output caps)."""
+        cell (0 for a cell that is not graded; None: no limit but the output caps).
+        ``render`` False: the cell runs in full but the kernel formats no object for
+        display (a figure is never drawn; see :mod:`._runner`): for the cells the trusted
+        source declares ``skip-render``."""
         doing = f"running {label}"
         self.budget.check(doing)
         lim = self.limits
@@ -358,6 +362,8 @@ class Sandbox:
         wall_limit = max(0.0, min(lim.cell_timeout * factor, self.budget.wall_left()))
         request = {"source": source, "timeout": cpu_limit if self.accounted else wall_limit, "wall": wall_limit,
                    "cpu": self.accounted}
+        if not render:
+            request["render"] = False
         cpu0, t0 = self._cpu(), time.monotonic()
         try:
             try:

@@ -30,6 +30,8 @@ class Lesson:
     hidden: list = field(default_factory=list)
     # other releases whose cells count as unmodified: the self-study edition (lessons/)
     also: list = field(default_factory=list)
+    # sources of the cells the trusted source notebook declares skip-render (see skip_render_sources)
+    skip_render: frozenset = frozenset()
 
     @property
     def max_score(self):
@@ -82,18 +84,59 @@ def not_scored(lesson: Lesson, student_id: str, reason: str, t0: float | None = 
     return res
 
 
-def record_caps(lesson: Lesson) -> dict:
+def record_caps(lesson: Lesson) -> dict | None:
     """The most records kept from each graded cell: a few times the reference's count
     (a cell passes only with exactly the reference's records, so more never changes its
-    verdict); cells not listed keep none."""
+    verdict); cells not listed keep none. None (no caps) while the reference itself is
+    being recorded (``lesson.reference`` None: :func:`run_reference`)."""
+    if lesson.reference is None:
+        return None
     return {gid: 4 * len(lesson.reference.get(gid, [])) + 4 for gid in lesson.points}
 
 
-def run_notebook(nb, sandbox, cell_status: dict, records: dict | None = None):
+SKIP_RENDER = "skip-render"
+
+
+def skip_render_sources(source, lesson: str = "the lesson") -> frozenset:
+    """The sources of the code cells that the trusted source notebook declares
+    ``metadata.l2reg.grading = "skip-render"``: cells that only draw a figure or show a
+    widget. The grader runs them in full (every name they define is defined) but the kernel
+    formats nothing for display, so no figure is drawn (docs/design.md, section 7).
+
+    Only the source notebook declares: a submission's cells are matched by their source,
+    never by their metadata, so a student cannot mark a cell; and a declaration on an
+    nbgrader cell (answer or test) is refused, so a graded cell always runs as written.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_code_cell("plot(x)", metadata={"l2reg": {"grading": "skip-render"}}),
+    ...     nbformat.v4.new_code_cell("x = 1")])
+    >>> sorted(skip_render_sources(nb))
+    ['plot(x)']
+    """
+    found = set()
+    for i, cell in enumerate(source.cells):
+        decl = cell.get("metadata", {}).get("l2reg", {})
+        decl = decl.get("grading") if isinstance(decl, dict) else None
+        if decl is None:
+            continue
+        if decl != SKIP_RENDER or cell.get("cell_type") != "code" or cell.get("metadata", {}).get("nbgrader"):
+            raise CourseError(
+                f"{lesson}: cell {i + 1}: metadata.l2reg.grading: expected \"{SKIP_RENDER}\" on a code cell "
+                f"that is not an nbgrader cell, got {decl!r} on a {cell.get('cell_type')} cell"
+                + (" with nbgrader metadata" if cell.get("metadata", {}).get("nbgrader") else ""))
+        found.add(cell.source)
+    return frozenset(found)
+
+
+def run_notebook(nb, sandbox, cell_status: dict, records: dict | None = None, skip_render: frozenset = frozenset()):
     """Run the code cells of ``nb`` in ``sandbox``, storing outputs in the cells and the
     status of graded cells in ``cell_status``; raise SandboxDied if the kernel stops.
     ``records``: grade_id -> the most records kept from that cell (see :func:`record_caps`);
-    when given, other cells keep no records."""
+    when given, other cells keep no records. ``skip_render``: the sources of the cells run
+    without drawing (:func:`skip_render_sources`); never an nbgrader cell."""
     import nbformat
 
     for i, cell in enumerate(nb.cells):
@@ -103,7 +146,11 @@ def run_notebook(nb, sandbox, cell_status: dict, records: dict | None = None):
         label = f"cell {meta['grade_id']}" if meta.get("grade_id") else f"cell {i + 1}"
         graded = bool(meta.get("grade"))
         cap = None if records is None else (records.get(meta.get("grade_id"), 0) if graded else 0)
-        r = sandbox.run_cell(cell.source, label, cap)
+        render = bool(meta) or cell.source not in skip_render
+        if render:
+            r = sandbox.run_cell(cell.source, label, cap)
+        else:
+            r = sandbox.run_cell(cell.source, label, cap, render=False)
         t = time.thread_time()
         cell.outputs = [nbformat.from_dict(o) for o in r.outputs]
         if getattr(sandbox, "budget", None) is not None:  # the grader's work on this submission
@@ -175,7 +222,8 @@ def execute_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, 
             if run is not None:
                 run.started(sb)
             try:
-                run_notebook(nb, sb, ex.cell_status, record_caps(lesson))
+                run_notebook(nb, sb, ex.cell_status, record_caps(lesson),
+                             lesson.skip_render if limits.skip_render else frozenset())
             finally:
                 if run is not None:
                     run.stopped(sb)
@@ -248,7 +296,19 @@ def feedback_page(lesson: Lesson, res: Result) -> str:
         return render(None, *args, [*notes, f"the notebook could not be shown ({why})"])
 
 
-def load_lesson(root: Path, lesson: str, course) -> Lesson:
+def _check_reference(lesson: str, points: dict, reference: dict):
+    for gid in points:
+        if not reference.get(gid):
+            raise CourseError(
+                f"{lesson}: test cell {gid} records nothing for the reference solution; "
+                "hidden tests must call l2reg.checks.record"
+            )
+
+
+def load_lesson(root: Path, lesson: str, course, trusted_kernel: bool = True) -> Lesson:
+    """The lesson as grading needs it. ``trusted_kernel``: take the reference records from
+    the instructor notebook run in a trusted kernel (:func:`.answers.reference_records`);
+    False leaves ``reference`` None for :func:`run_reference` to fill in from the sandbox."""
     import nbformat
 
     from .answers import reference_records
@@ -257,18 +317,15 @@ def load_lesson(root: Path, lesson: str, course) -> Lesson:
     released = next(course.generate(lesson).glob("*.ipynb"))
     release = nbformat.read(str(released), as_version=4)
     source = nbformat.read(str(next((root / SOURCE / lesson).glob("*.ipynb"))), as_version=4)
-    reference = reference_records(root, lesson)
+    skip = skip_render_sources(source, lesson)
+    reference = reference_records(root, lesson) if trusted_kernel else None
     points = {}
     for c in release.cells:
         m = c.metadata.get("nbgrader", {})
         if m.get("grade") and c.cell_type == "code":
             points[m["grade_id"]] = float(m.get("points", 0))
-    for gid in points:
-        if not reference.get(gid):
-            raise CourseError(
-                f"{lesson}: test cell {gid} records nothing for the reference solution; "
-                "hidden tests must call l2reg.checks.record"
-            )
+    if reference is not None:
+        _check_reference(lesson, points, reference)
     # A student who cloned the repository submits the self-study edition: generated here
     # (not read from lessons/, which may be stale in an instructor's checkout), so that
     # its quiz test cells are not flagged as edited (see restore.build's also_official).
@@ -276,4 +333,39 @@ def load_lesson(root: Path, lesson: str, course) -> Lesson:
 
     with TempCourse(root, [lesson], edition="self-study") as self_study:
         also = [nbformat.read(str(self_study.generate(lesson) / released.name), as_version=4)]
-    return Lesson(lesson, release, source, reference, points, released.stem, hidden_lines(source), also)
+    return Lesson(lesson, release, source, reference, points, released.stem, hidden_lines(source), also, skip)
+
+
+def run_reference(lesson: Lesson, path: Path, limits, mpl_cache, run=None) -> dict:
+    """The reference records, ``{grade_id: [record, ...]}``: the instructor notebook at
+    ``path`` rebuilt and run exactly as a submission is (:func:`execute_one`: the same
+    sandbox, limits and shortcuts), so that the reference and every submission treat each
+    cell alike. No student code runs in that sandbox, so what it records is trusted; it
+    also proves the sandbox works. Raises :class:`~.course.CourseError` when the solution
+    fails there, a test cell records nothing, or two records share a key."""
+    from dataclasses import replace
+
+    from .answers import records_by_cell
+    from .sandbox import check_sandbox
+
+    ex = execute_one(replace(lesson, reference=None), "reference", path, limits, mpl_cache, run)
+    why = ex.failure
+    if why is None:
+        for cell in ex.notebook.cells:
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if gid in lesson.points and ex.cell_status.get(gid) != "ok":
+                err = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+                why = f"test cell {gid} raised " + (f"{err.get('ename')}: {err.get('evalue')}" if err else "an error")
+                break
+    if why is not None:
+        check_sandbox(limits, mpl_cache)  # a sandbox that cannot run at all is said as such
+        raise CourseError(f"the reference solution of {lesson.name} fails in the sandbox ({why}); not grading")
+    by_cell = records_by_cell(ex.notebook)
+    _check_reference(lesson.name, lesson.points, by_cell)
+    seen = {}
+    for gid, recs in by_cell.items():
+        for rec in recs:
+            if rec["key"] in seen:
+                raise CourseError(f"{lesson.name}: record key {rec['key']!r} appears in {seen[rec['key']]} and {gid}")
+            seen[rec["key"]] = gid
+    return {gid: by_cell.get(gid, []) for gid in lesson.points}
