@@ -169,6 +169,10 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
     sandboxed = client is None and limits.sandboxed_reference
     if client is None and not sandboxed:  # on a cluster each worker checks its own sandbox (cluster.run_cluster)
         check_sandbox(limits, mpl_cache)
+    elif sandboxed:
+        from .bwrap import bwrap_command
+
+        bwrap_command(limits)  # no bubblewrap: refused in one line now, not after the set-up
     notes = [f"the sandboxes cannot be limited in: {', '.join(m)} (no writable cgroup for it here)"
              for m in [missing_controls()] if m]
     logging.getLogger("traitlets").setLevel(logging.ERROR)
