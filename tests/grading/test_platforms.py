@@ -367,3 +367,35 @@ def test_a_malformed_roster_is_one_line(tmp_path, content, message):
 def test_the_kit_refuses_what_moodle_cannot_hold():
     with pytest.raises(ValueError, match="one file per name"):
         moodle_members([Student(1, "A", [Upload("x.ipynb"), Upload("x.ipynb", resubmission=1)])])
+
+
+# --- what the run writes of it (grades.csv, summary) ----------------------------------------
+
+def test_grades_csv_and_summary_carry_late_names_and_the_roster(tmp_path):
+    import csv
+
+    from l2reg.grading.outcome import Result
+    from l2reg.grading.report import summary_text, write_csv
+    from l2reg.grading.roster import RosterEntry
+    from l2reg.grading.scoring import Lesson
+
+    lesson = Lesson("01_penalty", None, None, {"t": []}, {"t": 2.0}, "penalty")
+    cells = {"t": {"score": 2.0, "points": 2.0, "passed": True, "why": ""}}
+    late = Result("101", score=2.0, cells=cells, late=True, name="Jane Doe", email="jd@example.edu",
+                  handed_in=["graded the last uploaded notebook penalty-1.ipynb (attachment 9002); not graded: ..."])
+    odd = Result("999", score=0.0, cells=cells, name="=HYPERLINK(1)\nx").fail("no .ipynb notebook handed in")
+    write_csv(tmp_path / "grades.csv", lesson, [odd, late])
+    rows = list(csv.DictReader(open(tmp_path / "grades.csv", encoding="utf-8")))
+    assert [(r["student_id"], r["late"], r["name"], r["email"]) for r in rows] == [
+        ("101", "true", "Jane Doe", "jd@example.edu"), ("999", "false", "'=HYPERLINK(1)\\nx", "")]
+    assert list(rows[0])[:7] == ["student_id", "score", "max_score", "status", "late", "name", "email"]
+    roster = {"101": RosterEntry("101", "Jane Doe"), "102": RosterEntry("102", "Bo Li", email="bo@example.edu")}
+    text = summary_text(lesson, [late, odd], [], 1.0, 1, source='read as: canvas (a Canvas "Download '
+                        'Submissions" zip, told from its names)', roster=roster)
+    lines = text.splitlines()
+    assert lines[1] == 'read as: canvas (a Canvas "Download Submissions" zip, told from its names)'
+    assert "Late (as the platform marked them):\n  101 (Jane Doe)\n" in text
+    assert "Several files handed in:\n  101 (Jane Doe): graded the last uploaded notebook penalty-1.ipynb" in text
+    assert "Not on the roster (graded all the same):\n  999 (=HYPERLINK(1)\\nx)\n" in text
+    assert "On the roster, no submission:\n  102 (Bo Li <bo@example.edu>)\n" in text
+    assert "  999 (=HYPERLINK(1)\\nx): no .ipynb notebook handed in" in text

@@ -89,6 +89,10 @@ class Result:
     executed: object = None  # the executed notebook, until its feedback page is built
     seconds: float = 0.0
     budget: object = field(default=None, repr=False, compare=False)  # the submission's sandbox.Budget
+    late: bool = False  # the platform marked the submission late (Canvas's _LATE)
+    name: str = ""  # the student's name: the roster's, else the one the platform's file names give
+    email: str = ""  # from the roster
+    handed_in: list = field(default_factory=list)  # notes on what was handed in (which of several notebooks was graded)
 
     def fail(self, reason: str) -> "Result":
         self.status, self.reason = Status.FAILED, reason

@@ -61,37 +61,78 @@ class Progress:
         self.bar.close()
 
 
+def _cell(text) -> str:
+    """A name or e-mail for grades.csv: on one line, and never read as a formula by a
+    spreadsheet (a leading ``= + - @`` gets a ``'``, as OWASP's CSV-injection advice says)."""
+    text = clean_text(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def write_csv(path: Path, lesson: Lesson, results: list):
+    """grades.csv: ``student_id, score, max_score, status, late, name, email`` and the points
+    of each graded cell. ``late`` is ``true`` when the platform marked the submission late
+    (Canvas's ``_LATE``; Moodle's download and plain folders mark none), else ``false``;
+    ``name`` and ``email`` come from ``--roster``, else the name the platform's file names
+    give, else are empty."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["student_id", "score", "max_score", "status", *lesson.points])
+    w.writerow(["student_id", "score", "max_score", "status", "late", "name", "email", *lesson.points])
     for r in sorted(results, key=lambda r: r.student_id):
         w.writerow([clean_text(r.student_id), f"{r.score:g}", f"{lesson.max_score:g}", r.status_text,
+                    "true" if r.late else "false", _cell(r.name), _cell(r.email),
                     *(f"{r.cells[g]['score']:g}" for g in lesson.points)])
     path.write_text(encodable(buf.getvalue()), encoding="utf-8")
 
 
+def _who(r) -> str:
+    return clean_text(r.student_id) + (f" ({clean_text(r.name, 100)})" if r.name else "")
+
+
 def summary_text(lesson: Lesson, results: list, skipped: list, seconds: float, jobs: int,
-                 warnings: list = ()) -> str:
+                 warnings: list = (), source: str = "", roster: dict | None = None) -> str:
     """The run's summary; every name and reason from a submission goes through
-    :func:`~.outcome.clean_text`, so none can start a line of its own."""
+    :func:`~.outcome.clean_text`, so none can start a line of its own. ``source``: the
+    line saying which format SUBMISSIONS was read as; ``roster``: ``--roster``'s entries
+    (``{student_id: RosterEntry}``), to list who is not on it and who handed in nothing."""
     n = len(results)
     by = {s: sorted((r for r in results if r.status is s), key=lambda r: r.student_id) for s in Status}
     lines = [
         f"{lesson.name}: {n} submission(s) in {seconds:.0f} s with {jobs} job(s): "
         f"{len(by[Status.GRADED])} graded, {len(by[Status.FLAGGED])} flagged, {len(by[Status.FAILED])} failed",
     ]
+    if source:
+        lines.append(clean_text(source, 1000))
     lines += [f"warning: {w}" for w in warnings]
     if by[Status.FAILED]:
         lines.append("Could not be graded normally (failed):")
-        lines += [f"  {clean_text(r.student_id)}: {clean_text(r.reason, 1000)}" for r in by[Status.FAILED]]
+        lines += [f"  {_who(r)}: {clean_text(r.reason, 1000)}" for r in by[Status.FAILED]]
     if by[Status.FLAGGED]:
         lines.append("Graded from the restored official notebook (flagged):")
-        lines += [f"  {clean_text(r.student_id)}: {clean_text(r.reason, 1000)}" for r in by[Status.FLAGGED]]
-    extras = [r for r in sorted(results, key=lambda r: r.student_id) if r.extra_files]
+        lines += [f"  {_who(r)}: {clean_text(r.reason, 1000)}" for r in by[Status.FLAGGED]]
+    ordered = sorted(results, key=lambda r: r.student_id)
+    late = [r for r in ordered if r.late]
+    if late:
+        lines.append("Late (as the platform marked them):")
+        lines += [f"  {_who(r)}" for r in late]
+    handed = [r for r in ordered if r.handed_in]
+    if handed:
+        lines.append("Several files handed in:")
+        lines += [f"  {_who(r)}: {clean_text('; '.join(r.handed_in), 1000)}" for r in handed]
+    extras = [r for r in ordered if r.extra_files]
     if extras:
         lines.append("Extra files not used:")
         lines += [f"  {clean_text(r.student_id)}: {clean_text(', '.join(r.extra_files[:10]), 1000)}" for r in extras]
+    if roster is not None:
+        graded = {r.student_id for r in results}
+        off = [r for r in ordered if r.student_id not in roster]
+        if off:
+            lines.append("Not on the roster (graded all the same):")
+            lines += [f"  {_who(r)}" for r in off]
+        missing = sorted(set(roster) - graded)
+        if missing:
+            lines.append("On the roster, no submission:")
+            lines += [f"  {clean_text(sid)}" + (f" ({clean_text(roster[sid].label, 200)})" if roster[sid].label else "")
+                      for sid in missing]
     if skipped:
         lines.append("Not a submission (skipped):")
         lines += [f"  {clean_text(name)}: {clean_text(why)}" for name, why in skipped]
