@@ -109,17 +109,27 @@ def _check_args(lesson_name, submissions, out, jobs, course_root):
 
 
 def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
-          limits_overrides: dict | None = None, progress_stream=sys.stderr, db=None, scheduler=None) -> Report:
+          limits_overrides: dict | None = None, progress_stream=sys.stderr, db=None, scheduler=None,
+          format: str = "auto", roster=None) -> Report:
     """Grade every submission of one lesson into the folder ``out``; return a :class:`Report`.
     ``db``: the gradebook's database URL (see :mod:`.gradebook`), DIR/gradebook.db when None.
     ``scheduler``: a Dask scheduler's address; the notebooks then run on its workers
     (:mod:`.cluster`) and ``jobs`` is not used. Without it Dask is never imported.
+    ``format``: how SUBMISSIONS is laid out, one of :data:`.platforms.FORMATS` ("auto" tells
+    plain folders, Canvas and Moodle downloads apart by their names); ``roster``: a CSV
+    file of the class (:func:`.roster.read_roster`) for names and e-mails.
 
     Raises :class:`~.course.CourseError` for instructor mistakes (checked before
     anything slow) and :class:`Interrupted` on SIGINT/SIGTERM, after cleaning up:
     ``out`` then still holds the previous run."""
     t0 = time.monotonic()
     root, subs_path, out = _check_args(lesson_name, submissions, out, jobs, course_root)
+    from .platforms import FORMATS
+    from .roster import read_roster
+
+    if format not in FORMATS:
+        raise CourseError(f"--format: expected one of {', '.join(FORMATS)}, got {format!r}")
+    people = read_roster(roster) if roster is not None else None
     lock = lock_out(out)
     run = RunState()
     handlers = run.arm()
@@ -132,7 +142,7 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
             if stale != stage:
                 shutil.rmtree(stale, ignore_errors=True)
         return _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides, progress_stream, run,
-                           t0, db, client)
+                           t0, db, client, format, people)
     except BaseException:
         run.abort()
         raise
@@ -148,7 +158,7 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
 
 
 def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides, progress_stream, run, t0, db,
-                client=None):
+                client=None, format="auto", people=None):
     import logging
     import warnings
 
@@ -156,6 +166,7 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
     from .course import TempCourse
     from .gradebook import Gradebook
     from .sandbox import check_sandbox, load_limits
+    from .platforms import DESCRIPTION
     from .submissions import find_submissions
 
     from .speedups import skip_iri_checker
@@ -180,7 +191,7 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
     warnings.filterwarnings("ignore", message=".*not in session.*")
     with tempfile.TemporaryDirectory(prefix="l2reg-grade-") as scratch:
         notebook = next(iter(sorted((root / SOURCE / lesson_name).glob("*.ipynb"))), None)
-        found = find_submissions(subs_path, Path(scratch), notebook.name if notebook else None)
+        found = find_submissions(subs_path, Path(scratch), notebook.name if notebook else None, format)
         with TempCourse(root, [lesson_name]) as course:
             db_url = _prepare_gradebook(out, stage, lesson_name, course, db)
             lesson = load_lesson(root, lesson_name, course, trusted_kernel=not sandboxed)
@@ -201,7 +212,17 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
         def grade_and_render(entry):
             return render(entry, grade_one(lesson, entry.student_id, entry.notebook, limits, mpl_cache, run))
 
+        def identify(entry, res):
+            """What the platform's names and the roster say of the student (and of what was handed in)."""
+            res.late, res.handed_in = entry.late, list(entry.notes)
+            person = people.get(entry.student_id) if people else None
+            res.name = person.name if person and person.name else entry.name
+            res.email = person.email if person else ""
+            res.notes.extend(entry.notes)
+            return res
+
         def render(entry, res):
+            identify(entry, res)
             res.extra_files = list(entry.extra_files)
             if res.extra_files:
                 res.notes.append("ignored extra files: " + ", ".join(res.extra_files[:10]))
@@ -218,7 +239,8 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
             todo = []
             for entry in found.entries:
                 if entry.notebook is None:
-                    res = not_scored(lesson, entry.student_id, entry.problem)
+                    res = identify(entry, not_scored(lesson, entry.student_id, entry.problem))
+                    res.extra_files = list(entry.extra_files)
                     finish(res, feedback_page(lesson, res), gb)
                 else:
                     todo.append(entry)
@@ -228,12 +250,16 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
                 outcomes = cluster.run_cluster(client, lesson, limits, todo, run, reference, render)
             for entry, outcome, error in outcomes:
                 if error is not None:
-                    res = not_scored(lesson, entry.student_id, f"internal error ({type(error).__name__}: {error})")
+                    res = identify(entry, not_scored(lesson, entry.student_id,
+                                                     f"internal error ({type(error).__name__}: {error})"))
                     res.extra_files = list(entry.extra_files)
                     outcome = res, feedback_page(lesson, res)
                 finish(*outcome, gb)
         write_csv(stage / "grades.csv", lesson, results)
-        text = encodable(summary_text(lesson, results, found.skipped, time.monotonic() - t0, jobs, notes))
+        source = f"read as: {found.format} ({DESCRIPTION[found.format]}{', told from its names' if found.detected else ''}" \
+                 f"{', inside ' + found.inner if found.inner else ''})"
+        text = encodable(summary_text(lesson, results, found.skipped, time.monotonic() - t0, jobs, notes,
+                                      source, people))
         (stage / "summary.txt").write_text(encodable(text), encoding="utf-8")
         run.check()
         switch(stage, out)
