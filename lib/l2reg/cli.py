@@ -34,9 +34,17 @@ def _cmd_grade(args) -> int:
     overrides = {"cell_timeout": args.cell_timeout, "notebook_timeout": args.notebook_timeout}
     if args.from_exchange:
         from .grading.gradebook import grade_from_exchange as grade
+    platform = {"format": args.format, "roster": args.roster}
+    if args.from_exchange:
+        if args.format != "auto" or args.roster is not None:
+            from .grading.course import CourseError
+
+            raise CourseError("--format and --roster read a platform's download; --from-exchange reads an "
+                              "nbgrader course folder (leave them out)")
+        platform = {}
     try:
         report = grade(args.lesson, args.submissions, args.out, jobs=args.jobs, course_root=args.course,
-                       limits_overrides=overrides, db=args.db, scheduler=args.scheduler)
+                       limits_overrides=overrides, db=args.db, scheduler=args.scheduler, **platform)
     except Interrupted as exc:
         print(f"l2reg grade: interrupted ({exc}); {args.out} still holds the previous run, "
               "nothing of this one was kept", file=sys.stderr)
@@ -90,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="grade a folder or zip of submissions of one lesson",
         description=(
             "Grade one notebook per student (SUBMISSIONS/<student_id>.ipynb or "
-            "SUBMISSIONS/<student_id>/<any>.ipynb, or a zip of either) in a bubblewrap sandbox. "
+            "SUBMISSIONS/<student_id>/<any>.ipynb, or a zip of either, or a Canvas or Moodle "
+            "download-all-submissions zip as the platform gives it) in a bubblewrap sandbox. "
             "Writes DIR/grades.csv, DIR/feedback/<student_id>.html, DIR/summary.txt and "
             "DIR/gradebook.db; running it again regrades from scratch."
         ),
@@ -107,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the notebooks on the workers of this Dask scheduler, e.g. tcp://host:8786 "
                    "(needs l2reg[cluster]; each worker needs the same l2reg and bwrap; --jobs is then not used)")
+    p.add_argument("--format", default="auto", metavar="auto|plain|canvas|moodle",
+                   help="how SUBMISSIONS is laid out: plain (<student_id>.ipynb or <student_id>/), canvas "
+                   "(Canvas's Download Submissions zip: the student id is the Canvas user id), moodle (Moodle's "
+                   "Download all submissions zip, folders or flat: the participant id); auto (default) tells "
+                   "them apart by the file names")
+    p.add_argument("--roster", metavar="CSV",
+                   help="class list for names and e-mails in the feedback and summary: student_id,name,email, or "
+                   "Canvas's gradebook export (Student,ID,...), or Moodle's grading worksheet (Identifier,...)")
     p.add_argument("--from-exchange", action="store_true",
                    help="SUBMISSIONS is an nbgrader course folder: grade its submitted/*/LESSON (after nbgrader "
                    "collect) into its gradebook and write its autograded/ and feedback/ for nbgrader release_feedback")
