@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import SOURCE, CourseError
-from .outcome import Result, Status
+from .outcome import Result, Status, clean_text
 from .outdir import Interrupted
 
 
@@ -276,7 +276,8 @@ def feedback_page(lesson: Lesson, res: Result) -> str:
     from .feedback import render
 
     budget = res.budget
-    args = (res.cells, lesson.hidden, res.student_id, lesson.name, res.status_text, res.score, lesson.max_score)
+    who = f"{res.student_id} ({clean_text(res.name, 100)})" if res.name else res.student_id  # roster or platform name
+    args = (res.cells, lesson.hidden, who, lesson.name, res.status_text, res.score, lesson.max_score)
     notes = list(res.notes)
     executed = res.executed
     if executed is not None and budget is not None and (budget.cpu_left() <= 0 or budget.wall_left() <= 0):
