@@ -44,7 +44,8 @@ def _cmd_grade(args) -> int:
         platform = {}
     try:
         report = grade(args.lesson, args.submissions, args.out, jobs=args.jobs, course_root=args.course,
-                       limits_overrides=overrides, db=args.db, scheduler=args.scheduler, **platform)
+                       limits_overrides=overrides, db=args.db, scheduler=args.scheduler,
+                       library_calls=args.library_calls, **platform)
     except Interrupted as exc:
         print(f"l2reg grade: interrupted ({exc}); {args.out} still holds the previous run, "
               "nothing of this one was kept", file=sys.stderr)
@@ -127,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from-exchange", action="store_true",
                    help="SUBMISSIONS is an nbgrader course folder: grade its submitted/*/LESSON (after nbgrader "
                    "collect) into its gradebook and write its autograded/ and feedback/ for nbgrader release_feedback")
+    p.add_argument("--library-calls", default="flag", metavar="flag|zero",
+                   help="an answer that uses an l2reg function its exercise forbids (the source cell's "
+                   "metadata.l2reg.forbid): flag (default) keeps the score and flags it; zero also scores that "
+                   "exercise's tests 0. Similar answers across the class go to DIR/similarity.csv and .html")
     p.set_defaults(func=_cmd_grade)
 
     p = sub.add_parser(

@@ -110,7 +110,7 @@ def _check_args(lesson_name, submissions, out, jobs, course_root):
 
 def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
           limits_overrides: dict | None = None, progress_stream=sys.stderr, db=None, scheduler=None,
-          format: str = "auto", roster=None) -> Report:
+          format: str = "auto", roster=None, library_calls: str = "flag") -> Report:
     """Grade every submission of one lesson into the folder ``out``; return a :class:`Report`.
     ``db``: the gradebook's database URL (see :mod:`.gradebook`), DIR/gradebook.db when None.
     ``scheduler``: a Dask scheduler's address; the notebooks then run on its workers
@@ -118,6 +118,9 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
     ``format``: how SUBMISSIONS is laid out, one of :data:`.platforms.FORMATS` ("auto" tells
     plain folders, Canvas and Moodle downloads apart by their names); ``roster``: a CSV
     file of the class (:func:`.roster.read_roster`) for names and e-mails.
+    ``library_calls``: "flag" (default) or "zero", what an answer that uses an ``l2reg``
+    name its source cell forbids gets (:mod:`.integrity`); the run also writes
+    DIR/similarity.csv and DIR/similarity.html (:mod:`.similarity`).
 
     Raises :class:`~.course.CourseError` for instructor mistakes (checked before
     anything slow) and :class:`Interrupted` on SIGINT/SIGTERM, after cleaning up:
@@ -129,6 +132,10 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
 
     if format not in FORMATS:
         raise CourseError(f"--format: expected one of {', '.join(FORMATS)}, got {format!r}")
+    from .integrity import POLICIES
+
+    if library_calls not in POLICIES:
+        raise CourseError(f"--library-calls: expected one of {', '.join(POLICIES)}, got {library_calls!r}")
     people = read_roster(roster) if roster is not None else None
     lock = lock_out(out)
     run = RunState()
@@ -142,7 +149,7 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
             if stale != stage:
                 shutil.rmtree(stale, ignore_errors=True)
         return _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides, progress_stream, run,
-                           t0, db, client, format, people)
+                           t0, db, client, format, people, library_calls)
     except BaseException:
         run.abort()
         raise
@@ -158,7 +165,7 @@ def grade(lesson_name: str, submissions, out, jobs: int = 1, course_root=None,
 
 
 def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides, progress_stream, run, t0, db,
-                client=None, format="auto", people=None):
+                client=None, format="auto", people=None, library_calls="flag"):
     import logging
     import warnings
 
@@ -204,6 +211,11 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
             why = cluster.refusal(lesson, grade_one(lesson, "reference", reference, limits, mpl_cache, run))
             if why:
                 raise CourseError(why)
+        from . import similarity
+        from .integrity import Checker
+
+        checker = Checker(lesson, library_calls)  # refuses a solution that uses what it forbids
+        answers = {}  # student id -> answer cells' code, for similarity.csv
         feedback_dir = stage / "feedback"
         feedback_dir.mkdir()
         progress = Progress(len(found.entries), progress_stream)
@@ -223,6 +235,9 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
 
         def render(entry, res):
             identify(entry, res)
+            checker.check(res)  # before the page, which shows the status
+            if res.executed is not None:
+                answers[res.student_id] = similarity.answer_text(res.executed)
             res.extra_files = list(entry.extra_files)
             if res.extra_files:
                 res.notes.append("ignored extra files: " + ", ".join(res.extra_files[:10]))
@@ -256,10 +271,18 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
                     outcome = res, feedback_page(lesson, res)
                 finish(*outcome, gb)
         write_csv(stage / "grades.csv", lesson, results)
+        try:
+            pairs = similarity.write(stage, lesson_name, answers,
+                                     similarity.lesson_code(lesson.release, lesson.source, *lesson.also))
+        except Exception as exc:  # noqa: BLE001 - the grades stand without it
+            pairs = None
+            notes.append(f"similarity report not written ({type(exc).__name__}: {clean_text(exc, 200)})")
         source = f"read as: {found.format} ({DESCRIPTION[found.format]}{', told from its names' if found.detected else ''}" \
                  f"{', inside ' + found.inner if found.inner else ''})"
         text = encodable(summary_text(lesson, results, found.skipped, time.monotonic() - t0, jobs, notes,
                                       source, people))
+        if pairs is not None:
+            text += "\n".join(similarity.summary_lines(pairs)) + "\n"
         (stage / "summary.txt").write_text(encodable(text), encoding="utf-8")
         run.check()
         switch(stage, out)

@@ -899,3 +899,47 @@ def apply(res, findings: list, policy: str, tests: dict) -> None:
         res.reason = f"{res.reason}; {text}"
     else:
         res.flag(text)
+
+
+class Checker:
+    """The check of one run: the lesson's declarations read once from its trusted source,
+    the library indexed once, and the reference solution proved clean (an instructor
+    whose own solution uses what it forbids gets a :class:`~.course.CourseError`).
+
+    :meth:`check` is called for every result whose notebook was rebuilt; its CPU time is
+    charged to that submission's budget."""
+
+    def __init__(self, lesson, policy: str = "flag"):
+        from .course import CourseError
+
+        if policy not in POLICIES:
+            raise CourseError(f"--library-calls: expected one of {', '.join(POLICIES)}, got {policy!r}")
+        self.policy = policy
+        self.forbids = declared(lesson.source)
+        self.tests = answer_tests(lesson.source)
+        self.lib = library_index() if self.forbids else None
+        if self.forbids:
+            cells = []
+            for c in lesson.source.cells:
+                if c.cell_type == "code":
+                    m = c.metadata.get("nbgrader", {})
+                    cells.append(Cell("answer" if m.get("solution") else "official", m.get("grade_id"), c.source))
+            bad = check_cells(cells, self.forbids, self.lib)
+            if bad:
+                raise CourseError(f"{lesson.name}: the solution itself uses what its metadata.l2reg.forbid forbids "
+                                  f"({'; '.join(f.text for f in bad)}); not grading")
+
+    def check(self, res) -> list:
+        """Check ``res.executed`` (the notebook that ran) and record the findings in ``res``."""
+        import time
+
+        if not self.forbids or res.executed is None:
+            return []
+        t = time.thread_time()
+        try:
+            findings = check_notebook(res.executed, self.forbids, self.lib)
+        finally:
+            if res.budget is not None:
+                res.budget.charge(time.thread_time() - t)
+        apply(res, findings, self.policy, self.tests)
+        return findings
