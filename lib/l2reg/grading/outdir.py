@@ -19,7 +19,7 @@ from .course import CourseError
 
 LOCK_NAME = ".l2reg-grade.lock"
 STAGING_PREFIX = ".l2reg-staging-"
-OUTPUTS = ("grades.csv", "summary.txt", "gradebook.db", "feedback")
+OUTPUTS = ("grades.csv", "summary.txt", "gradebook.db", "feedback", "similarity.csv", "similarity.html")
 
 
 class Interrupted(BaseException):
