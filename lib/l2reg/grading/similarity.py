@@ -258,7 +258,15 @@ def summary_lines(pairs: list, top: int = 5) -> list:
 def write(stage, lesson: str, texts: dict, boilerplate: str) -> list:
     """Compare ``texts`` and write ``similarity.csv`` and ``similarity.html`` into ``stage``;
     return the pairs."""
-    pairs = find_pairs(texts, boilerplate)
+    try:
+        pairs = find_pairs(texts, boilerplate)
+    except Exception as exc:  # both files still replace the previous run's, saying so
+        (stage / "similarity.csv").write_text(csv_text([]), encoding="utf-8")
+        (stage / "similarity.html").write_text(encodable(
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>similarity</title></head><body>"
+            f"<p>The similarity report could not be made ({html.escape(type(exc).__name__)}).</p></body></html>"),
+            encoding="utf-8")
+        raise
     (stage / "similarity.csv").write_text(csv_text(pairs), encoding="utf-8")
     (stage / "similarity.html").write_text(html_page(lesson, pairs, len(texts)), encoding="utf-8")
     return pairs
