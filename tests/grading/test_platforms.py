@@ -235,7 +235,7 @@ def test_a_moodle_zip(tmp_path, layout, legacy, blind):
     assert e["7"].notes == ["graded penalty.ipynb; not graded: scratch.ipynb"]
     assert "onlinetext.html (onlinetext submission, not graded)" in e["7"].extra_files
     assert "mary" in _content(e["8"]) and e["8"].problem is None
-    assert e["8"].name == ("Participant" if blind else "Mary Ann ONeil")
+    assert e["8"].name == ("" if blind else "Mary Ann ONeil")  # blind: no "Participant" as everyone's name
     assert e["9"].problem == "no .ipynb notebook handed in (found: answers.pdf)"
     assert e["10"].problem == "more than one notebook and none named as the lesson's: a.ipynb, b.ipynb"
     assert not any(x.late for x in e.values())
