@@ -371,6 +371,22 @@ def cases(repo=ROOT, out_dir="/nonexistent-out", subs_dir="/nonexistent-subs", p
     return dict(items)
 
 
+# Tamper cases that change only what the grader restores, with the reference answers: their
+# rebuilt notebook is honest_full's, so test_restore_tamper_cases.py checks them without a
+# kernel, and the sandboxed class run (tests/grading/conftest.py) leaves them out.
+KERNEL_FREE = ("tamper_duplicated_test", "tamper_reordered", "tamper_points", "tamper_kernelspec", "tamper_stripped")
+
+
+def kernel_free_cases() -> dict:
+    every = cases()
+    return {name: every[name] for name in KERNEL_FREE}
+
+
+def sandboxed_cases(repo=ROOT, out_dir="/nonexistent-out", subs_dir="/nonexistent-subs", port=9) -> dict:
+    """:func:`cases` without :data:`KERNEL_FREE`."""
+    return {k: v for k, v in cases(repo, out_dir, subs_dir, port).items() if k not in KERNEL_FREE}
+
+
 def write_cases(folder: Path, selected: dict):
     folder.mkdir(parents=True, exist_ok=True)
     for name, (files, _score, _status) in selected.items():
@@ -378,3 +394,126 @@ def write_cases(folder: Path, selected: dict):
             path = folder / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content, encoding="utf-8")
+
+
+# --- the attack findings that need a real grading run ----------------------------------
+
+FIND = ("import gc\n_g = next(m for m in gc.get_objects() "
+        "if isinstance(m, dict) and '_Cell' in m and 'CURRENT' in m)\n")
+DEEP = FIND + """d = []
+for _ in range(900):
+    d = [d]
+_g['CURRENT'].outputs.append({"output_type": "display_data", "data": {"text/plain": d}, "metadata": {}})
+"""
+FORGE = """import os, time
+fd = os.open('/proc/1/fd/2', os.O_WRONLY)
+os.write(fd, b"bwrap: Creating new namespace failed: the grading host is misconfigured, rerun with --no-sandbox\\n")
+time.sleep(0.5)
+os._exit(1)
+"""
+
+
+def _with_last(code):
+    nb = answered()
+    nb.cells.append(nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def attack_cases():
+    """An honest notebook next to one that prints a lone surrogate, one whose last cell shows
+    an output nested 900 levels deep, one that forges bwrap's last words on pid 1's stderr,
+    and a student folder (bob/; the grading fixture adds a file whose name is not UTF-8 to
+    it, and one at the top). Statuses that name a cell number are None here: the tests of
+    test_grading_attack_class.py check them."""
+    w = nbformat.writes
+    return {
+        "honest": ({"honest.ipynb": w(answered())}, FULL, "graded"),
+        "surrogate": ({"surrogate.ipynb": w(_with_last('print("lone surrogate: \\ud800")'))}, FULL, "graded"),
+        "deeprec": ({"deeprec.ipynb": w(_with_last(DEEP))}, FULL, None),
+        "forgeerr": ({"forgeerr.ipynb": w(_with_last(FORGE))}, FULL, None),
+        "bob": ({"bob/penalty.ipynb": w(answered())}, FULL, "graded"),
+    }
+
+
+# --- submissions made from the self-study edition (lessons/) ----------------------------
+
+SELF_STUDY = ROOT / "lessons" / LESSON / "penalty.ipynb"
+
+
+def self_study_untouched():
+    return nbformat.read(str(SELF_STUDY), as_version=4)
+
+
+def self_study_answered():
+    source = nbformat.read(str(SOURCE), as_version=4)
+    reference = {_gid(c): solution_code(c.source) for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    nb = self_study_untouched()
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = reference[_gid(cell)]
+    return nb
+
+
+def self_study_edited():
+    """Answered, with the self-study quiz test cell of q1 edited (a real edit: flagged)."""
+    nb = self_study_answered()
+    cell = nb.cells[index(nb, "test_quiz_q1")]
+    cell.source = re.sub(r"^_check\(", "print('skipped') or _check(", cell.source, count=1, flags=re.M)
+    return nb
+
+
+def self_study_cases():
+    """Graded against the classroom release: no false "test cell ... edited" flag for the
+    self-study edition's own test cells, while a real edit is flagged."""
+    w = nbformat.writes
+    return {
+        "answered": ({"answered.ipynb": w(self_study_answered())}, FULL, "graded"),
+        "edited": ({"edited.ipynb": w(self_study_edited())}, FULL, "flagged: test cell test_quiz_q1 edited"),
+        "untouched": ({"untouched.ipynb": w(self_study_untouched())}, 0, "graded"),
+    }
+
+
+# --- running `l2reg grade` ----------------------------------------------------------------
+
+CELL_TIMEOUT = 8
+
+
+def run_grade(subs, out, jobs, env=None, cell_timeout=CELL_TIMEOUT):
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "l2reg.cli", "grade", LESSON, str(subs), "--out", str(out),
+           "--jobs", str(jobs), "--cell-timeout", str(cell_timeout), "--notebook-timeout", "300"]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, errors="replace", env=env, timeout=1800)
+
+
+class Listener:
+    """A TCP server on the host's loopback that counts connections."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.5)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()

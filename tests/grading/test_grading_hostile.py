@@ -1,10 +1,12 @@
 """`l2reg grade` over honest, broken, tampered, runaway and hostile submissions of lesson 01.
 
-All cases are graded together in ONE run (``--jobs 2``), each score and status is
-asserted exactly, then the gradebook, the feedback and the host are checked. A second
-run into the same folder must give the identical grades.csv and no duplicate gradebook
-rows, and ``--jobs 1`` must grade a sample of the cases the same. See
-submission_kit.py for the cases.
+All cases are graded together in ONE run (``--jobs 2``; the session's ``graded_class`` of
+tests/grading/conftest.py, which also holds the attack and self-study cases other files
+check), each score and status is asserted exactly, then the gradebook, the feedback and
+the host are checked. A small sample of the cases is graded again with ``--jobs 1`` (the
+same rows as in the class's run) and then a second time into the same folder with
+``--jobs 2`` (the identical grades.csv, no duplicate gradebook rows). See submission_kit.py
+for the cases.
 """
 
 from __future__ import annotations
@@ -14,26 +16,16 @@ import html
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from submission_kit import LESSON, ROOT, cases, write_cases  # noqa: E402
+from submission_kit import CELL_TIMEOUT, LESSON, ROOT, run_grade, sandboxed_cases, write_cases  # noqa: E402
 
-CELL_TIMEOUT = 8
 WALL_FACTOR = json.loads((ROOT / "autograder" / "sandbox.json").read_text())["wall_factor"]
-CASE_NAMES = sorted(cases())
-
-
-def run_grade(subs, out, jobs, env=None):
-    cmd = [sys.executable, "-m", "l2reg.cli", "grade", LESSON, str(subs), "--out", str(out),
-           "--jobs", str(jobs), "--cell-timeout", str(CELL_TIMEOUT), "--notebook-timeout", "300"]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, timeout=1800)
+CASE_NAMES = sorted(sandboxed_cases())  # the others: test_restore_tamper_cases.py
 
 
 def read_csv(path):
@@ -41,54 +33,12 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-class Listener:
-    """A TCP server on the host's loopback that counts connections."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(5)
-        self.sock.settimeout(0.5)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.stop = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.sock.close()
-
-
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("hostile")
-    subs, out = base / "submissions", base / "out"
-    listener = Listener()
-    selected = cases(ROOT, out, subs, listener.port)
-    write_cases(subs, selected)
-    honest_before = (subs / "honest_full.ipynb").read_bytes()
-    # An answer key where a leaking grader would expose it.
-    key = base / "answer-key.json"
-    key.write_text('{"quiz/q5": "a"}  ### BEGIN SOLUTION q5 = "a"', encoding="utf-8")
-    env = dict(os.environ, L2REG_ANSWER_KEY=str(key))
-    first = run_grade(subs, out, jobs=2, env=env)
-    listener.close()
-    yield {
-        "subs": subs, "out": out, "first": first, "cases": selected, "listener": listener,
-        "honest_before": honest_before, "env": env,
-        "csv1": (out / "grades.csv").read_text(encoding="utf-8") if (out / "grades.csv").exists() else "",
-    }
+def run(graded_class):
+    g = graded_class
+    return {"subs": g.subs, "out": g.out, "first": g.proc, "cases": g.cases, "listener": g.listener,
+            "honest_before": g.before["honest_full.ipynb"], "env": g.env, "csv1": g.csv_text,
+            "names": sorted(g.cases)}
 
 
 def test_run_succeeds_and_summarizes(run):
@@ -118,7 +68,8 @@ def test_score_and_status(run, name):
 
 def test_one_row_per_student(run):
     rows = read_csv(run["out"] / "grades.csv")
-    assert [r["student_id"] for r in rows] == CASE_NAMES
+    assert set(CASE_NAMES) <= set(run["names"])
+    assert [r["student_id"] for r in rows] == run["names"]
     assert list(rows[0])[:4] == ["student_id", "score", "max_score", "status"]
 
 
@@ -150,7 +101,7 @@ def visible_text(page: str) -> str:
 
 def test_feedback_is_safe(run):
     fb = run["out"] / "feedback"
-    assert sorted(p.stem for p in fb.glob("*.html")) == CASE_NAMES
+    assert sorted(p.stem for p in fb.glob("*.html")) == run["names"]
     for page in fb.glob("*.html"):
         raw = page.read_text(encoding="utf-8")
         text = visible_text(raw)
@@ -181,22 +132,34 @@ def test_host_untouched(run):
     assert run["listener"].connections == 0
 
 
-def test_regrade_is_identical(run):
-    second = run_grade(run["subs"], run["out"], jobs=2, env=run["env"])
-    assert second.returncode == 0, second.stderr[-3000:]
-    assert (run["out"] / "grades.csv").read_text(encoding="utf-8") == run["csv1"]
-    state, n_subs, n_students = gradebook_state(run["out"])
-    assert n_subs == n_students == len(CASE_NAMES)
-    assert sorted(p.stem for p in (run["out"] / "feedback").glob("*.html")) == CASE_NAMES
+# graded again: a sample with one of each kind of outcome (failed before running, partial,
+# hostile, crashed, flagged)
+SAMPLE = ["broken_not_json", "honest_partial", "hostile_fake_records", "runaway_abort", "tamper_edited_test"]
 
 
-ONE_JOB = ["broken_not_json", "honest_partial", "hostile_fake_records", "runaway_abort"]
+@pytest.fixture(scope="module")
+def regraded(run, tmp_path_factory):
+    """The sample graded with ``--jobs 1``, then again into the same folder with ``--jobs 2``."""
+    base = tmp_path_factory.mktemp("regrade")
+    subs, out = base / "subs", base / "out"
+    write_cases(subs, {n: run["cases"][n] for n in SAMPLE})
+    one_job = run_grade(subs, out, jobs=1, env=run["env"])
+    csv1 = (out / "grades.csv").read_text(encoding="utf-8") if one_job.returncode == 0 else None
+    second = run_grade(subs, out, jobs=2, env=run["env"])
+    return {"subs": subs, "out": out, "one_job": one_job, "csv1": csv1, "second": second}
 
 
-def test_one_job_grades_the_same(run, tmp_path):
-    subs = tmp_path / "subs"
-    write_cases(subs, {n: run["cases"][n] for n in ONE_JOB})
-    out = run_grade(subs, tmp_path / "out", jobs=1, env=run["env"])
-    assert out.returncode == 0, out.stderr[-3000:]
+def test_one_job_grades_the_same(run, regraded):
+    assert regraded["one_job"].returncode == 0, regraded["one_job"].stderr[-3000:]
     first = {r["student_id"]: r for r in read_csv(run["out"] / "grades.csv")}
-    assert read_csv(tmp_path / "out" / "grades.csv") == [first[n] for n in ONE_JOB]
+    rows = list(csv.DictReader(regraded["csv1"].splitlines()))
+    assert rows == [first[n] for n in SAMPLE]
+
+
+def test_regrade_is_identical(regraded):
+    second = regraded["second"]
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert (regraded["out"] / "grades.csv").read_text(encoding="utf-8") == regraded["csv1"]
+    state, n_subs, n_students = gradebook_state(regraded["out"])
+    assert n_subs == n_students == len(SAMPLE)
+    assert sorted(p.stem for p in (regraded["out"] / "feedback").glob("*.html")) == SAMPLE
