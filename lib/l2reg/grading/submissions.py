@@ -202,30 +202,13 @@ def extract_zip(path: Path, dest: Path, notebook=None) -> Unzipped:
     notebook, a file and a folder of the same name, a name the file system refuses).
     One student's files never stop the others'."""
     left_out, problems = [], {}
-    try:
-        # Whatever zipfile raises on a hostile or damaged directory (BadZipFile, a
-        # UnicodeDecodeError for a name flagged UTF-8 that is not, ValueError, EOFError,
-        # struct.error, ...): the zip as a whole is unreadable, which only the
-        # instructor can fix.
-        zf = zipfile.ZipFile(path)
-        infos = zf.infolist()
-    except Exception as exc:  # noqa: BLE001
-        raise CourseError(f"SUBMISSIONS: {path} is not a readable zip file "
-                          f"({type(exc).__name__}: {clean_text(exc, 200)})") from None
+    zf, infos = _open_zip(path)
     with zf:
-        if len(infos) > MAX_MEMBERS:
-            raise CourseError(f"SUBMISSIONS: {path} holds {len(infos)} files, more than {MAX_MEMBERS}")
         safe = []
         for info in infos:
-            name = info.filename.replace("\\", "/")
-            parts = PurePosixPath(name).parts
-            mode = info.external_attr >> 16
-            if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts or not parts:
-                left_out.append((info.filename, "unsafe path (ignored)"))
-            elif stat.S_ISLNK(mode):
-                left_out.append((info.filename, "a symbolic link (ignored)"))
-            elif info.flag_bits & 0x1:
-                left_out.append((info.filename, "encrypted (ignored)"))
+            parts, why = _member_path(info, info.filename)
+            if why:
+                left_out.append((info.filename, why))
             else:
                 safe.append((info, parts))
         wrap = _wrapper([p for _, p in safe], notebook)
@@ -373,9 +356,25 @@ def _list_left_out(found: Found, path: Path, left: list):
         found.skipped.append((f"{path.name}:...", f"and {len(left) - MAX_LISTED} more members (ignored)"))
 
 
+def _member_path(info, name: str):
+    """``(parts, None)`` for a member whose path is safe to unpack, else ``(parts, why)``."""
+    name = name.replace("\\", "/")
+    parts = PurePosixPath(name).parts
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts or not parts:
+        return parts, "unsafe path (ignored)"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return parts, "a symbolic link (ignored)"
+    if info.flag_bits & 0x1:
+        return parts, "encrypted (ignored)"
+    return parts, None
+
+
 def _open_zip(path: Path):
+    """``(ZipFile, infolist)``, or :class:`CourseError`: whatever zipfile raises on a
+    hostile or damaged directory (BadZipFile, a UnicodeDecodeError for a name flagged UTF-8
+    that is not, ValueError, EOFError, struct.error, ...) makes the zip as a whole
+    unreadable, which only the instructor can fix."""
     try:
-        # as extract_zip: whatever zipfile raises on a hostile directory makes the zip unreadable
         zf = zipfile.ZipFile(path)
         infos = zf.infolist()
     except Exception as exc:  # noqa: BLE001
@@ -395,15 +394,9 @@ def _safe_files(infos):
 
     files, left_out = [], []
     for info in infos:
-        name = member_name(info).replace("\\", "/")
-        parts = PurePosixPath(name).parts
-        mode = info.external_attr >> 16
-        if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in parts or not parts:
-            left_out.append((info.filename, "unsafe path (ignored)"))
-        elif stat.S_ISLNK(mode):
-            left_out.append((info.filename, "a symbolic link (ignored)"))
-        elif info.flag_bits & 0x1:
-            left_out.append((info.filename, "encrypted (ignored)"))
+        parts, why = _member_path(info, member_name(info))
+        if why:
+            left_out.append((info.filename, why))
         elif not info.is_dir() and all(_visible(Path(p)) for p in parts):
             files.append((info, parts))
     return files, left_out
