@@ -52,7 +52,7 @@ from .course import CourseError
 
 FORMATS = ("auto", "plain", "canvas", "moodle")
 DESCRIPTION = {
-    "plain": "a plain folder of <student_id>.ipynb or <student_id>/ notebooks",
+    "plain": "<student_id>.ipynb or <student_id>/ notebooks",
     "canvas": 'a Canvas "Download Submissions" zip',
     "moodle": 'a Moodle "Download all submissions" zip',
 }
