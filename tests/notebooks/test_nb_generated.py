@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import l2reg.checks
-from l2reg.grading.bundle import TOP, write_bundle
+from l2reg.grading.bundle import TOP
 from l2reg.grading.course import generate_lessons
 from l2reg.grading.edition import parse_answer
 from nbrun import LESSONS, ROOT, lesson_names, lesson_notebook, source_notebook
@@ -67,8 +67,24 @@ def test_regenerating_changes_nothing(regenerated):
 
 
 def test_the_bundle_holds_the_classroom_edition(regenerated, tmp_path):
-    """`l2reg bundle` zips the classroom edition nbgrader makes from solutions/, not lessons/."""
-    path, _ = write_bundle(ROOT, tmp_path / "handout.zip")
+    """`l2reg bundle` zips the classroom edition nbgrader makes from solutions/, not lessons/,
+    with the package and nothing of the instructor's. (The command, run once: it generates
+    every lesson, so the handout's file list is checked here too.)"""
+    import subprocess
+    import sys
+
+    path = tmp_path / "handout.zip"
+    out = subprocess.run([sys.executable, "-m", "l2reg.cli", "bundle", str(path)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=900)
+    assert out.returncode == 0, out.stderr
+    names = zipfile.ZipFile(path).namelist()
+    assert {n.split("/")[1] for n in names} == {"lessons", "lib", "pyproject.toml", "README.md"}
+    assert all(n.startswith(f"{TOP}/") for n in names)
+    assert any(n.endswith("lessons/01_penalty/penalty.ipynb") for n in names)
+    assert any(n.endswith("lib/l2reg/__init__.py") for n in names)
+    for n in names:
+        assert not any(part in ("solutions", "autograder", "tests", "__pycache__") for part in n.split("/")), n
+        assert "egg-info" not in n
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(path) as zf:
         zf.extractall(unpacked)
