@@ -150,6 +150,7 @@ def machine_info() -> dict:
         "scikit-learn": _version("scikit-learn"),
         "torch": _version("torch"),
         "nbclient": _version("nbclient"),
+        "distributed": _version("distributed"),  # bench_cluster
         "l2reg_commit": _git_commit(),
         "load_average_start": _load_average(),
         "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
