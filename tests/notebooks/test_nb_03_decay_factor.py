@@ -169,3 +169,42 @@ def test_decay_step_mistakes_fail(mistake, step_ns):
 def test_steps_mistakes_fail(mistake, steps_ns):
     exc = run_visible(*steps_ns, STEPS_HEAD + STEPS_WRONG[mistake], visible_test("03_decay_factor", "test_steps"))
     assert_caught(exc, mistake)
+
+
+# ------------------------------------------------- the weight-decay demo, as section 3 tells a student to use it
+
+def test_the_demo_instruction_uses_slider_stops():
+    """"alpha = 0.1 and lambda = 7.9, the slider stops shown as 1.0e-01 and 7.9e+00": both are stops of the
+    log sliders (exponent steps of 0.1), and the factor there is -0.59: the weight flips sign and shrinks."""
+    from l2reg.widgets import weight_decay_demo
+
+    demo = weight_decay_demo(lam=0.1, lr=0.01, steps=500)
+    lam_s, lr_s = demo.controls["lam"], demo.controls["lr"]
+    lam, lr = 10 ** 0.9, 10 ** -1.0
+    for slider, value, shown in ((lam_s, lam, "7.9e+00"), (lr_s, lr, "1.0e-01")):
+        k = (np.log10(value) - slider.min) / slider.step
+        assert abs(k - round(k)) < 1e-9 and slider.min <= np.log10(value) <= slider.max
+        assert f"{value:{slider.readout_format}}" == shown
+    assert 15.0 != 10 ** (round(np.log10(15.0) / 0.1) * 0.1)  # the old instruction's 15 is no stop
+    assert round(1 - 2 * lr * lam, 2) == -0.59
+    demo.set(lam=lam, lr=lr, steps=30)
+    assert "Pure decay: factor -0.5887, flips sign each step but shrinks" in demo.readout.value
+
+
+@pytest.mark.parametrize("lam_exp, lr_exp, steps", [(-0.8, 0.0, 2000), (0.7, -1.0, 2000), (2.0, -2.8, 2000)])
+def test_the_demo_readout_never_prints_a_denormal(lam_exp, lr_exp, steps):
+    """Slider stops where pure decay sinks below 1e-300 (floats stick at 5e-324 there): the readout gives the
+    size the factor implies and says the line is on zero, instead of a float artefact."""
+    from l2reg.demos import decay_trajectory
+    from l2reg.widgets import weight_decay_demo
+
+    lam, lr = 10 ** lam_exp, 10 ** lr_exp
+    assert abs(decay_trajectory(2.0, lr, lam, steps)[-1]) < 1e-300
+    demo = weight_decay_demo(lam=0.1, lr=0.01, steps=500)
+    demo.set(lam=lam, lr=lr, steps=steps)
+    text = demo.readout.value
+    expected = np.log10(2.0) + steps * np.log10(abs(1 - 2 * lr * lam))
+    assert f"w is about 1e{expected:.0f} at step {steps}: on the zero line" in text, text
+    assert "e-324" not in text and "5e-" not in text
+    demo.set(lam=5.0, lr=0.1, steps=30)  # factor exactly 0
+    assert "w is exactly 0 at step 30" in demo.readout.value

@@ -224,10 +224,17 @@ def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
             end = w[-1]
             size = ("overflows" if not np.isfinite(end) else f"is still {end:.6g}" if abs(end - w0) < 1e-3 * abs(w0)
                     else f"is {end:.3g}")
+            if toward is None and np.isfinite(end) and abs(end) < 1e-300 and w0 != 0:
+                # Below 1e-300 floats lose digits (5e-324 is the smallest, and a weight can stick
+                # there): say the size the factor gives, and what the plot shows, a line on zero.
+                size = ("is exactly 0" if factor == 0 else
+                        f"is about 1e{np.log10(abs(w0)) + steps * np.log10(abs(factor)):.0f}")
             off = " (off the plot)" if not np.isfinite(end) or abs(end) > (SYMLOG_TOP if biggest > span else span) else ""
-            return f"{name}: factor {format_factor(factor)}, {decay_regime(factor, toward=toward)}; w {size} at step {steps}{off}"
+            tiny = ": on the zero line (too small for a float)" if size.startswith("is about 1e") else ""
+            return (f"{name}: factor {format_factor(factor)}, {decay_regime(factor, toward=toward)}; "
+                    f"w {size} at step {steps}{tiny}{off}")
 
-        return (f"lambda = {lam:.2g}, lr = {lr:.2g}. " + run("Pure decay", f, pure_w) + ". "
+        return (f"lambda = {lam:.3g}, lr = {lr:.3g}. " + run("Pure decay", f, pure_w) + ". "
                 + run("Against the data", g, data_w, toward=f"{b:.3g}"))
 
     controls = {
