@@ -226,7 +226,7 @@ def as_int_sequence(name, seq, length, other=None, *, minimum=None):
     >>> as_int_sequence("seeds", [0], 2, "one per row of xs")
     Traceback (most recent call last):
     ...
-    ValueError: seeds: expected 2 seeds, one per row of xs, got 1
+    ValueError: seeds: expected 2 seeds, one per row of xs, got 1 (list of length 1)
     """
     if isinstance(seq, (str, bytes, dict, set)) or not hasattr(seq, "__len__") or np.ndim(seq) > 1:
         raise TypeError(f"{name}: expected a sequence of {length} integers, got {describe(seq)}")
@@ -234,8 +234,39 @@ def as_int_sequence(name, seq, length, other=None, *, minimum=None):
         raise TypeError(f"{name}: expected a sequence of {length} integers, got {describe(seq)}")
     if len(seq) != length:
         match = f", {other}" if other else ""
-        raise ValueError(f"{name}: expected {length} {name}{match}, got {len(seq)}")
+        raise ValueError(f"{name}: expected {length} {name}{match}, got {len(seq)} ({describe(seq)})")
     return [as_int(f"{name}[{i}]", x, minimum=minimum) for i, x in enumerate(seq)]
+
+
+def as_text(name, value):
+    """Check that ``value`` is a string (text to show); return it.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in error messages.
+    value : object
+
+    Returns
+    -------
+    str
+        ``value`` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a ``str``.
+
+    Examples
+    --------
+    >>> as_text("toward", 0.91)
+    Traceback (most recent call last):
+    ...
+    TypeError: toward: expected a string, got 0.91
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a string, got {describe(value)}")
+    return value
 
 
 def check_keys(name, given, required):
@@ -264,16 +295,18 @@ def check_keys(name, given, required):
     >>> check_keys("params", {"W1": 1}, ("W1", "b1"))
     Traceback (most recent call last):
     ...
-    ValueError: params: expected the keys W1, b1, got none for b1
+    ValueError: params: expected the keys W1, b1, got a dict without b1
     """
     if not isinstance(given, dict):
         raise TypeError(f"{name}: expected a dict, got {describe(given)}")
-    unknown = sorted(str(k) for k in set(given) - set(required))
+    unknown = sorted(repr(k) for k in set(given) - set(required))
     if unknown:
-        raise ValueError(f"{name}: expected names among {sorted(required)}, got {unknown}")
+        raise ValueError(f"{name}: expected the keys {', '.join(required)}, got a dict with the unknown keys "
+                         f"{', '.join(unknown)}")
     missing = [k for k in required if k not in given]
     if missing:
-        raise ValueError(f"{name}: expected the keys {', '.join(required)}, got none for {', '.join(missing)}")
+        raise ValueError(f"{name}: expected the keys {', '.join(required)}, got a dict without {', '.join(missing)}")
 
 
-__all__ = ["check_labels", "as_group_labels", "as_thresholds", "as_weight_rows", "as_int_sequence", "check_keys"]
+__all__ = ["check_labels", "as_group_labels", "as_thresholds", "as_weight_rows", "as_int_sequence", "as_text",
+           "check_keys"]

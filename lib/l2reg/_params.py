@@ -254,6 +254,15 @@ class Pair(Constraint):
         return s.as_scalar_pair(name, value, **self.bounds)
 
 
+class Text(Constraint):
+    """A string (text to show)."""
+
+    kind = "text"
+
+    def check(self, name, value, values):
+        return st.as_text(name, value)
+
+
 class Choice(Constraint):
     """One of ``options`` (compared by kind and value: ``1`` is not ``True``)."""
 

@@ -58,6 +58,7 @@ from ._check_scalars import (
 from ._check_structures import (
     as_group_labels,
     as_int_sequence,
+    as_text,
     as_thresholds,
     as_weight_rows,
     check_keys,
@@ -93,6 +94,7 @@ __all__ = [
     "as_thresholds",
     "as_weight_rows",
     "as_int_sequence",
+    "as_text",
     "check_keys",
 ]
 

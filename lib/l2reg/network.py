@@ -24,6 +24,16 @@ import numpy as np
 
 from . import _validation as v
 from ._adam import adam_kernel, bias_corrections
+from ._params import (
+    Checked,
+    Choice,
+    Int,
+    Nonnegative,
+    Pair,
+    Real,
+    Vector,
+    validate_params,
+)
 from .optim import Adam, AdamW
 
 __all__ = ["KINDS", "init_mlp", "mlp_predict", "mlp_loss_and_grads", "train_mlp", "decay_grid", "decay_grid_seeds", "adam_decay_race"]
@@ -33,8 +43,29 @@ KINDS = ("adam", "adamw")
 #: The parameter arrays of the network, in order; weights are decayed, biases are not.
 PARAMS = ("W1", "b1", "W2", "b2")
 DECAYED = ("W1", "W2")
+_BETAS = Pair(minimum=0.0, maximum=1.0, include_maximum=False)
 
 
+def _check_params(name, params):
+    """The network's parameter dict, checked: the four arrays of :data:`PARAMS`, as new float64 arrays."""
+    v.check_keys(name, params, PARAMS)
+    W1 = v.as_array(f"{name}['W1']", params["W1"], ndim=2)
+    h = W1.shape[1]
+    v.check_shape(f"{name}['W1']", W1, (1, h), "a network with one input")
+    other = f"the columns of {name}['W1']"
+    b1 = v.as_vector(f"{name}['b1']", params["b1"], length=h, other=other)
+    W2 = v.as_vector(f"{name}['W2']", params["W2"], length=h, other=other)
+    b2 = v.as_vector(f"{name}['b2']", params["b2"], length=1)
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+
+
+# x and y of one data set, and of the validation set
+_XY = {"x": Vector(), "y": Vector(length_of=("x", 0), other="the length of x")}
+_XY_VAL = {"x_val": Vector(), "y_val": Vector(length_of=("x_val", 0), other="the length of x_val")}
+_PARAMS = {"params": Checked(_check_params, kind="mlp-params")}
+
+
+@validate_params({"n_hidden": Int(minimum=1), "seed": Int(minimum=0), "scale": Nonnegative()})
 def init_mlp(n_hidden=32, *, seed=0, scale=2.0):
     """Initial parameters of a network ``x -> tanh(x W1 + b1) W2 + b2`` with one input.
 
@@ -71,9 +102,6 @@ def init_mlp(n_hidden=32, *, seed=0, scale=2.0):
     >>> bool((init_mlp(4, seed=1)["W1"] == p["W1"]).all())
     True
     """
-    n_hidden = v.as_int("n_hidden", n_hidden, minimum=1)
-    seed = v.as_int("seed", seed, minimum=0)
-    scale = v.as_nonnegative("scale", scale)
     rng = np.random.default_rng(seed)
     return {
         "W1": scale * rng.standard_normal((1, n_hidden)),
@@ -83,26 +111,12 @@ def init_mlp(n_hidden=32, *, seed=0, scale=2.0):
     }
 
 
-def _check_params(params):
-    v.check_instance("params", params, dict)
-    v.check_names("params", params, PARAMS)
-    missing = [k for k in PARAMS if k not in params]
-    if missing:
-        raise ValueError(f"params: expected the keys {', '.join(PARAMS)}, got none for {', '.join(missing)}")
-    W1 = v.as_array("params['W1']", params["W1"], ndim=2)
-    h = W1.shape[1]
-    v.check_shape("params['W1']", W1, (1, h), "a network with one input")
-    b1 = v.as_vector("params['b1']", params["b1"], length=h, other="the columns of params['W1']")
-    W2 = v.as_vector("params['W2']", params["W2"], length=h, other="the columns of params['W1']")
-    b2 = v.as_vector("params['b2']", params["b2"], length=1)
-    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
-
-
 def _forward(p, x):
     H = np.tanh(x[:, None] * p["W1"][0] + p["b1"])
     return H, H @ p["W2"] + p["b2"][0]
 
 
+@validate_params({**_PARAMS, "x": Vector()})
 def mlp_predict(params, x):
     """The network's outputs ``tanh(x W1 + b1) W2 + b2`` for inputs ``x``.
 
@@ -131,9 +145,7 @@ def mlp_predict(params, x):
     >>> mlp_predict(p, [0.0, 2.0]).tolist()   # tanh is odd: the two units cancel
     [0.5, 0.5]
     """
-    p = _check_params(params)
-    x = v.as_vector("x", x)
-    return _forward(p, x)[1]
+    return _forward(params, x)[1]
 
 
 def _loss_and_grads(p, x, y):
@@ -145,6 +157,7 @@ def _loss_and_grads(p, x, y):
     return float(np.mean(r**2)), grads
 
 
+@validate_params({**_PARAMS, **_XY})
 def mlp_loss_and_grads(params, x, y):
     """The mean squared error of the network on ``(x, y)`` and its gradient (backpropagation).
 
@@ -182,11 +195,7 @@ def mlp_loss_and_grads(params, x, y):
     >>> bool(np.allclose(g["W2"], numerical_gradient(loss_of_w2, p["W2"]), rtol=1e-6))
     True
     """
-    p = _check_params(params)
-    x = v.as_vector("x", x)
-    y = v.as_vector("y", y)
-    v.check_same_length("x", x, "y", y)
-    return _loss_and_grads(p, x, y)
+    return _loss_and_grads(params, x, y)
 
 
 def _optimizers(kind, lr, weight_decay, betas, eps):
@@ -196,6 +205,10 @@ def _optimizers(kind, lr, weight_decay, betas, eps):
             for k in PARAMS}
 
 
+@validate_params({
+    **_XY, **_XY_VAL, "kind": Choice(*KINDS), "lr": Nonnegative(), "weight_decay": Nonnegative(),
+    "steps": Int(minimum=0), "n_hidden": Int(minimum=1), "seed": Int(minimum=0), "betas": _BETAS, "eps": Nonnegative(),
+})
 def train_mlp(x, y, x_val, y_val, *, kind, lr, weight_decay, steps=600, n_hidden=32, seed=0,
               betas=(0.9, 0.999), eps=1e-8):
     """Train the network full batch with Adam + L2 or AdamW; report its errors.
@@ -251,16 +264,6 @@ def train_mlp(x, y, x_val, y_val, *, kind, lr, weight_decay, steps=600, n_hidden
     >>> run["history"].shape, bool(run["train_mse"] < run["history"][0, 0])
     ((51, 2), True)
     """
-    x = v.as_vector("x", x)
-    y = v.as_vector("y", y)
-    v.check_same_length("x", x, "y", y)
-    x_val = v.as_vector("x_val", x_val)
-    y_val = v.as_vector("y_val", y_val)
-    v.check_same_length("x_val", x_val, "y_val", y_val)
-    kind = v.check_choice("kind", kind, KINDS)
-    lr = v.as_nonnegative("lr", lr)
-    weight_decay = v.as_nonnegative("weight_decay", weight_decay)
-    steps = v.as_int("steps", steps, minimum=0)
     p = init_mlp(n_hidden, seed=seed)
     opts = _optimizers(kind, lr, weight_decay, betas, eps)
     history = np.empty((steps + 1, 2))
@@ -278,6 +281,10 @@ def train_mlp(x, y, x_val, y_val, *, kind, lr, weight_decay, steps=600, n_hidden
     }
 
 
+@validate_params({
+    **_XY, **_XY_VAL, "lrs": Vector(nonnegative=True), "weight_decays": Vector(nonnegative=True),
+    "kind": Choice(*KINDS), "steps": Int(minimum=0), "n_hidden": Int(minimum=1), "seed": Int(minimum=0),
+})
 def decay_grid(x, y, x_val, y_val, lrs, weight_decays, *, kind, steps=600, n_hidden=32, seed=0):
     """Validation error of :func:`train_mlp` for every learning rate and weight decay.
 
@@ -315,16 +322,7 @@ def decay_grid(x, y, x_val, y_val, lrs, weight_decays, *, kind, steps=600, n_hid
     >>> g["val_mse"].shape, g["best"].shape
     ((2, 3), (2,))
     """
-    lrs = v.as_nonnegative_vector("lrs", lrs)
-    wds = v.as_nonnegative_vector("weight_decays", weight_decays)
-    x = v.as_vector("x", x)
-    y = v.as_vector("y", y)
-    v.check_same_length("x", x, "y", y)
-    x_val = v.as_vector("x_val", x_val)
-    y_val = v.as_vector("y_val", y_val)
-    v.check_same_length("x_val", x_val, "y_val", y_val)
-    kind = v.check_choice("kind", kind, KINDS)
-    steps = v.as_int("steps", steps, minimum=0)
+    wds = weight_decays
     LR, WD = np.meshgrid(lrs, wds, indexing="ij")
     train, val = _train_batch(x, y, x_val, y_val, LR.ravel(), WD.ravel(), kind, steps,
                               init_mlp(n_hidden, seed=seed))
@@ -374,6 +372,10 @@ def _train_batch(x, y, x_val, y_val, lrs, wds, kind, steps, p0, betas=(0.9, 0.99
     return train, val
 
 
+@validate_params({
+    "lr": Nonnegative(), "weight_decay": Nonnegative(), "steps": Int(minimum=1), "scales": Vector(positive=True),
+    "w0": Real(), "seed": Int(minimum=0), "betas": _BETAS, "eps": Nonnegative(),
+})
 def adam_decay_race(lr, weight_decay, steps=300, *, scales=(10.0, 0.1), w0=1.0, seed=0,
                     betas=(0.9, 0.999), eps=1e-8):
     """Two weights whose gradients are pure noise of different sizes, under Adam + L2 and AdamW.
@@ -430,13 +432,6 @@ def adam_decay_race(lr, weight_decay, steps=300, *, scales=(10.0, 0.1), w0=1.0, 
     >>> bool(r["adam_decay"][1] > 50 * r["adam_decay"][0])        # Adam + L2: not at all
     True
     """
-    lr = v.as_nonnegative("lr", lr)
-    weight_decay = v.as_nonnegative("weight_decay", weight_decay)
-    steps = v.as_int("steps", steps, minimum=1)
-    scales = v.as_vector("scales", scales)
-    v.check_positive_entries("scales", scales)
-    w0 = v.as_scalar("w0", w0)
-    seed = v.as_int("seed", seed, minimum=0)
     z = np.random.default_rng(seed).standard_normal(steps)
     adam = Adam(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
     adamw = AdamW(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)

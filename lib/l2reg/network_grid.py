@@ -17,13 +17,30 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validation as v
+from ._params import (
+    Array,
+    Choice,
+    Int,
+    IntSequence,
+    Matrix,
+    Nonnegative,
+    Pair,
+    Vector,
+    validate_params,
+)
 from .network import DECAYED, KINDS, PARAMS, init_mlp
 from .optim import Adam, AdamW
 
 __all__ = ["decay_grid_seeds"]
 
 
+@validate_params({
+    "xs": Matrix(), "ys": Array(same_shape_as="xs"), "xs_val": Matrix(rows_of="xs"),
+    "ys_val": Array(same_shape_as="xs_val"), "lrs": Vector(nonnegative=True), "weight_decays": Vector(nonnegative=True),
+    "kind": Choice(*KINDS), "seeds": IntSequence(rows_of="xs", minimum=0), "steps": Int(minimum=0),
+    "every": Int(minimum=1), "n_hidden": Int(minimum=1),
+    "betas": Pair(minimum=0.0, maximum=1.0, include_maximum=False), "eps": Nonnegative(),
+})
 def decay_grid_seeds(xs, ys, xs_val, ys_val, lrs, weight_decays, *, kind, seeds, steps=600, every=10,
                      n_hidden=32, betas=(0.9, 0.999), eps=1e-8):
     """:func:`decay_grid` repeated over several data sets and starts, with learning curves.
@@ -89,24 +106,7 @@ def decay_grid_seeds(xs, ys, xs_val, ys_val, lrs, weight_decays, *, kind, seeds,
     >>> bool(np.isclose(g["val_mse"][1, 0, 1], run["val_mse"], rtol=1e-12))
     True
     """
-    xs = v.as_array("xs", xs, ndim=2)
-    ys = v.check_shape("ys", v.as_array("ys", ys, ndim=2), xs.shape, "xs")
-    xs_val = v.as_array("xs_val", xs_val, ndim=2)
-    ys_val = v.check_shape("ys_val", v.as_array("ys_val", ys_val, ndim=2), xs_val.shape, "xs_val")
-    S = xs.shape[0]
-    if xs_val.shape[0] != S:
-        raise ValueError(f"xs_val: expected {S} rows, one validation set per row of xs, got {xs_val.shape[0]}")
-    lrs = v.as_nonnegative_vector("lrs", lrs)
-    wds = v.as_nonnegative_vector("weight_decays", weight_decays)
-    kind = v.check_choice("kind", kind, KINDS)
-    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__"):
-        raise TypeError(f"seeds: expected a sequence of {S} integers, got {v.describe(seeds)}")
-    if len(seeds) != S:
-        raise ValueError(f"seeds: expected {S} seeds, one per row of xs, got {len(seeds)}")
-    seeds = [v.as_int(f"seeds[{r}]", s, minimum=0) for r, s in enumerate(seeds)]
-    steps = v.as_int("steps", steps, minimum=0)
-    every = v.as_int("every", every, minimum=1)
-    n_hidden = v.as_int("n_hidden", n_hidden, minimum=1)
+    S, wds = xs.shape[0], weight_decays
     at = np.unique(np.r_[np.arange(0, steps + 1, every), steps])
     slot = {int(t): i for i, t in enumerate(at)}
     starts = [init_mlp(n_hidden, seed=s) for s in seeds]

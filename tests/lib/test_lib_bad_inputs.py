@@ -13,6 +13,8 @@ import re
 
 import l2reg
 import l2reg.data
+import l2reg.demos
+import l2reg.network
 import l2reg.practice
 import numpy as np
 import pytest
@@ -41,6 +43,17 @@ def good_args(func_name=None):
         "w0": np.zeros(NCOLS), "steps": 5, "X_train": rng.normal(size=(N, NCOLS)), "y_train": rng.normal(size=N),
         "X_val": rng.normal(size=(N + 1, NCOLS)), "y_val": rng.normal(size=N + 1), "decay": 0.1, "step": 2,
         "repeats": 1, "min_seconds": 1e-4,
+        # l2reg.network (x above, y below)
+        "x_val": np.linspace(-1.0, 1.0, N + 1), "kind": "adam",  # y_val: above
+        "n_hidden": 4, "lrs": np.array([0.0, 0.01]), "weight_decays": np.array([0.0, 0.1]),
+        "scales": np.array([10.0, 0.1]), "every": 2, "seeds": [0, 1],
+        "xs": rng.normal(size=(2, 5)), "ys": rng.normal(size=(2, 5)), "xs_val": rng.normal(size=(2, 6)),
+        "ys_val": rng.normal(size=(2, 6)), "params": l2reg.network.init_mlp(4, seed=1),
+        # l2reg.demos
+        "target": 2.0, "factor": 0.5, "toward": "0.91", "l1": 0.1, "l2": 0.05, "max_sweeps": 100,
+        "l1s": np.array([0.0, 0.1]), "l2_ratio": 0.5, "radius": 1.0, "norm": "l2", "levels": np.array([1.0, 2.0]),
+        "points": 7, "w1": np.linspace(-1.0, 1.0, 3), "w2": np.linspace(0.0, 2.0, 4), "n_train": 8, "n_test": 20,
+        "grid_points": 10, "n_sims": 3, "n_keep": 2, "grid": np.linspace(-2.0, 2.0, 9),
     }
     args.update({name: make() for name, make in OVERRIDES.get(func_name, {}).items()})
     return args
@@ -51,6 +64,17 @@ OVERRIDES = {
     "practice.logistic_fit": {"y": lambda: np.array([0.0, 1.0, 0.0, 1.0])},
     "practice.logistic_path": {"y": lambda: np.array([0.0, 1.0, 0.0, 1.0]), "lams": lambda: np.array([0.1, 1.0])},
     "practice.best_time": {"f": lambda: (lambda: None)},
+    **{f"network.{name}": {"y": lambda: np.linspace(1.0, 0.0, 5)}
+       for name in ("mlp_loss_and_grads", "train_mlp", "decay_grid")},
+    "network.init_mlp": {"scale": lambda: 2.0},
+    **{f"demos.{name}": {"X": lambda: np.random.default_rng(1).normal(size=(N, 2)), "w": lambda: np.array([0.5, -1.0])}
+       for name in ("loss_surface", "constrained_minimizer", "loss_ellipses", "loss_contour")},
+    **{f"demos.{name}": {"kind": lambda: "elastic net"} for name in ("penalty_value", "penalized_solution",
+                                                                      "penalty_boundary")},
+    "demos.decay_trajectory": {"w0": lambda: 1.0},
+    "demos.format_factor": {"f": lambda: 0.99999},
+    "demos.one_weight_densities": {"y": lambda: np.linspace(1.0, -1.0, 5)},
+    "network.adam_decay_race": {"w0": lambda: 1.0},
 }
 
 
@@ -100,6 +124,15 @@ class Method:
         return self.method(**kwargs)
 
 
+def _polynomial_ridge():
+    return l2reg.demos.PolynomialRidge.make(8, degree=3, n_test=20, grid_points=10)
+
+
+def _lambda_sweep():
+    a = good_args()
+    return l2reg.demos.LambdaSweep.make(a["X_train"], a["y_train"], a["X_val"], a["y_val"], a["lams"])
+
+
 def _early_stopping():
     a = good_args()
     return l2reg.practice.EarlyStopping.make(a["X_train"], a["y_train"], a["X_val"], a["y_val"], steps=5, decay=0.1)
@@ -108,9 +141,11 @@ def _early_stopping():
 # objects whose methods are tried, by the name of their class in a module's __all__
 METHODS = {
     "practice.EarlyStopping": {"state": _early_stopping},
+    "demos.PolynomialRidge": {name: _polynomial_ridge for name in ("features", "fit", "state", "sweep")},
+    "demos.LambdaSweep": {"state": _lambda_sweep},
 }
 # classes built by a classmethod ``make`` rather than by calling them
-FACTORIES = {"practice.EarlyStopping"}
+FACTORIES = {"practice.EarlyStopping", "demos.PolynomialRidge", "demos.LambdaSweep"}
 
 
 def _module_callables(prefix, module):
@@ -133,6 +168,8 @@ def public_callables():
     out = {name: getattr(l2reg, name) for name in l2reg.__all__}
     out.update({f"data.{name}": getattr(l2reg.data, name) for name in l2reg.data.__all__})
     out.update(_module_callables("practice", l2reg.practice))
+    out.update(_module_callables("network", l2reg.network))
+    out.update(_module_callables("demos", l2reg.demos))
     out.update({f"{name}.step": Stepper(make) for name, make in STEPPERS.items()})
     out.update({f"{name}.trajectory": Trajectory(make) for name, make in STEPPERS.items()})
     return out
@@ -268,8 +305,10 @@ def matrix_cases(name, constraint, constraints, good):
     # a parameter held to X's shape is the one blamed when X's shape changes (the first declared
     # after X, when the checks reach it); X is named too
     for axis, label, shape in ((0, "rows-mismatch", (rows + 1, cols)), (1, "columns-mismatch", (rows, cols + 1))):
-        if constraint.columns is not None and axis == 1:
-            continue  # X's column count is fixed: X itself is blamed
+        if axis == 1 and (constraint.columns is not None or constraint.columns_of is not None):
+            continue  # X's column count is held: X itself is blamed (above)
+        if axis == 0 and constraint.rows_of is not None:
+            continue
         blamed = [other for other, c in constraints.items() if axis in depends_on(c, name)
                   and not (isinstance(c, P.Optional) and good[other] is None)]
         if blamed:
@@ -357,7 +396,32 @@ def int_sequence_cases(constraint, good):
     return cases
 
 
-CHECKED = {}  # kind of a Checked constraint -> function(good) giving its bad cases; filled below
+def mlp_params_cases(good):
+    """l2reg.network's parameter dict: its keys, then each array, blamed by its key."""
+    p = good["params"]
+    h = p["W1"].shape[1]
+
+    def changed(**arrays):
+        return {**p, **arrays}
+
+    without_b2 = {k: a for k, a in p.items() if k != "b2"}
+    return COMMON + [
+        ("list", [p["W1"]], T), ("tuple", (1.0, 2.0), T), ("no-keys", {}, V), ("missing-b2", without_b2, V),
+        ("extra-key", changed(W3=np.zeros(h)), V), ("int-key", {**p, 0: 1.0}, V),
+        ("W1-None", changed(W1=None), T, "{name}['W1']"), ("W1-1d", changed(W1=np.zeros(h)), V, "{name}['W1']"),
+        ("W1-two-inputs", changed(W1=np.zeros((2, h))), V, "{name}['W1']"),
+        ("W1-nan", changed(W1=np.full((1, h), np.nan)), V, "{name}['W1']"),
+        ("W1-str", changed(W1=[["a"] * h]), T, "{name}['W1']"),
+        ("b1-short", changed(b1=np.zeros(h - 1)), V, "{name}['b1']"),
+        ("b1-inf", changed(b1=np.full(h, np.inf)), V, "{name}['b1']"),
+        ("W2-long", changed(W2=np.zeros(h + 1)), V, "{name}['W2']"),
+        ("W2-column", changed(W2=np.zeros((h, 1))), V, "{name}['W2']"),
+        ("b2-two", changed(b2=np.zeros(2)), V, "{name}['b2']"), ("b2-scalar", changed(b2=0.5), V, "{name}['b2']"),
+        ("b2-bool", changed(b2=np.array([True])), T, "{name}['b2']"),
+    ]
+
+
+CHECKED = {"mlp-params": mlp_params_cases}  # kind of a Checked constraint -> its bad cases
 
 
 def cases_for(name, constraint, constraints, good):
@@ -390,6 +454,8 @@ def cases_for(name, constraint, constraints, good):
         return BETAS
     if isinstance(constraint, P.Choice):
         return choice_cases(constraint)
+    if isinstance(constraint, P.Text):
+        return [("None", None, T), ("bytes", b"0.91", T), ("float", 0.91, T), ("list", ["0.91"], T)]
     if isinstance(constraint, P.GroupLabels):
         return group_cases(constraint, good)
     if isinstance(constraint, P.Thresholds):

@@ -155,7 +155,7 @@ def test_loss_surface_is_the_ridge_loss(centred):
     for i, b in enumerate(w2):
         for j, a in enumerate(w1):
             assert Z[i, j] == pytest.approx(ridge_loss([a, b], X, y, 0.3), rel=1e-12)
-    with pytest.raises(ValueError, match="columns of X"):
+    with pytest.raises(ValueError, match=r"^X: expected 2 columns, got an array of shape \(4, 3\)$"):
         loss_surface(np.zeros((4, 3)), np.zeros(4), 0.1, w1, w2)
 
 

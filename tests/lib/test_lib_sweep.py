@@ -52,7 +52,8 @@ def test_sweep_sorts_the_grid_and_validates():
     assert s.lams.tolist() == [0.01, 0.1, 1.0]
     with pytest.raises(ValueError, match="^y_val"):
         LambdaSweep.make(X, y, X, y[:-1], [1.0])
-    with pytest.raises(ValueError, match="^the columns of X_val"):
+    with pytest.raises(ValueError, match=r"^X_val: expected 4 columns to match the columns of X_train, "
+                                         r"got an array of shape \(30, 3\)$"):
         LambdaSweep.make(X, y, X[:, :3], y, [1.0])
     with pytest.raises(ValueError, match="^lams"):
         LambdaSweep.make(X, y, X, y, [-1.0])

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validation as v
+from .._params import (
+    Int,
+    Lambdas,
+    Matrix,
+    Nonnegative,
+    Optional,
+    Real,
+    Text,
+    Vector,
+    validate_params,
+)
 
 __all__ = ["gradient_descent_path", "hessian_eigenvalues", "condition_number", "decay_trajectory", "format_factor", "decay_regime"]
 
 
+@validate_params({
+    "X": Matrix(), "y": Vector(length_of=("X", 0)), "lam": Nonnegative(), "lr": Nonnegative(),
+    "steps": Int(minimum=0), "w0": Optional(Vector(length_of=("X", 1))),
+})
 def gradient_descent_path(X, y, lam, lr, steps, w0=None):
     """Plain gradient descent on the ridge loss without intercept (centred data).
 
@@ -34,6 +48,12 @@ def gradient_descent_path(X, y, lam, lr, steps, w0=None):
     ndarray of shape (steps + 1, p)
         Row ``t`` is the iterate after ``t`` steps; row 0 is ``w0``.
 
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it): an array not
+        finite, empty or of mismatched size, ``lam`` or ``lr`` negative, ``steps`` < 0.
+
     Examples
     --------
     >>> import numpy as np
@@ -45,13 +65,7 @@ def gradient_descent_path(X, y, lam, lr, steps, w0=None):
     >>> bool(np.allclose(path[-1], w_star))
     True
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y)
-    v.check_same_length("X", X, "y", y)
-    lam = v.as_nonnegative("lam", lam)
-    lr = v.as_nonnegative("lr", lr)
-    steps = v.as_int("steps", steps, minimum=0)
-    w = np.zeros(X.shape[1]) if w0 is None else v.as_vector("w0", w0, length=X.shape[1], other="the columns of X")
+    w = np.zeros(X.shape[1]) if w0 is None else w0
     path = np.full((steps + 1, X.shape[1]), np.nan)
     path[0] = w
     n = X.shape[0]
@@ -66,11 +80,29 @@ def gradient_descent_path(X, y, lam, lr, steps, w0=None):
     return path
 
 
+@validate_params({"X": Matrix(), "lam": Nonnegative()})
 def hessian_eigenvalues(X, lam):
     """Eigenvalues of the ridge loss's Hessian ``(2/n) X^T X + 2 lam I``, ascending.
 
     Gradient descent converges when ``lr < 2 / largest``, and its error shrinks per
     step by about ``max |1 - lr * eigenvalue|``.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+        Features (centred, for the ridge loss without intercept).
+    lam : float
+        Penalty strength, >= 0.
+
+    Returns
+    -------
+    ndarray of shape (p,)
+        The eigenvalues, ascending.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``X`` is not a non-empty matrix of finite numbers or ``lam`` is not a finite number >= 0.
 
     Examples
     --------
@@ -79,8 +111,6 @@ def hessian_eigenvalues(X, lam):
     >>> hessian_eigenvalues(np.eye(2), 0.5).tolist()
     [2.0, 2.0]
     """
-    X = v.as_matrix("X", X)
-    lam = v.as_nonnegative("lam", lam)
     n = X.shape[0]
     s = np.linalg.svd(X, compute_uv=False)
     eig = np.zeros(X.shape[1])
@@ -88,12 +118,31 @@ def hessian_eigenvalues(X, lam):
     return np.sort(2.0 / n * eig + 2.0 * lam)
 
 
+@validate_params({"X": Matrix(), "lams": Lambdas()})
 def condition_number(X, lams):
     """Condition number of ``X^T X + n lam I`` for each ``lam``, from one SVD.
 
     It is ``(s_max**2 + n lam) / (s_min**2 + n lam)`` with ``s`` the singular
     values of ``X`` (``s_min = 0`` when ``p > n``): ``inf`` at ``lam = 0`` for a
     singular matrix.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+        Features.
+    lams : array_like of shape (k,)
+        Penalty strengths, each >= 0.
+
+    Returns
+    -------
+    ndarray of shape (k,)
+        The condition number at each ``lam`` (``inf`` where the matrix is singular).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``X`` is not a non-empty matrix of finite numbers or ``lams`` not a
+        non-empty vector of finite numbers >= 0.
 
     Examples
     --------
@@ -103,8 +152,6 @@ def condition_number(X, lams):
     >>> condition_number(X, [0.0, 0.5]).round(6).tolist()
     [100.0, 1.980198]
     """
-    X = v.as_matrix("X", X)
-    lams = v.as_lambdas("lams", lams)
     n, p = X.shape
     s = np.linalg.svd(X, compute_uv=False)
     eig = np.zeros(p)
@@ -114,6 +161,8 @@ def condition_number(X, lams):
         return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), np.inf)
 
 
+@validate_params({"w0": Real(), "lr": Nonnegative(), "lam": Nonnegative(), "steps": Int(minimum=0),
+                  "target": Optional(Real())})
 def decay_trajectory(w0, lr, lam, steps, target=None):
     """One weight under gradient steps with an L2 penalty, written as weight decay.
 
@@ -139,6 +188,12 @@ def decay_trajectory(w0, lr, lam, steps, target=None):
         The weight after 0, 1, ..., ``steps`` steps (it may overflow to inf
         when the step is unstable).
 
+    Raises
+    ------
+    TypeError, ValueError
+        If ``w0`` or ``target`` is not a finite number, ``lr`` or ``lam`` not a
+        finite number >= 0, or ``steps`` not an integer >= 0.
+
     Examples
     --------
     >>> from l2reg.demos import decay_trajectory
@@ -147,11 +202,7 @@ def decay_trajectory(w0, lr, lam, steps, target=None):
     >>> float(decay_trajectory(1.0, 0.1, 0.5, 400, target=3.0)[-1].round(9))
     2.0
     """
-    w = v.as_scalar("w0", w0)
-    lr = v.as_nonnegative("lr", lr)
-    lam = v.as_nonnegative("lam", lam)
-    steps = v.as_int("steps", steps, minimum=0)
-    c = None if target is None else v.as_scalar("target", target)
+    w, c = w0, target
     factor = 1.0 - 2.0 * lr * lam
     out = np.empty(steps + 1)
     out[0] = w
@@ -162,8 +213,25 @@ def decay_trajectory(w0, lr, lam, steps, target=None):
     return out
 
 
+@validate_params({"f": Real()})
 def format_factor(f) -> str:
     """A per-step factor as text that never rounds a factor below 1 up to 1.
+
+    Parameters
+    ----------
+    f : float
+        The factor, such as :func:`l2reg.decay_factor`'s ``1 - 2 lr lam``.
+
+    Returns
+    -------
+    str
+        ``f`` to 4 significant digits, or ``"1 - d"`` / ``"1 + d"`` when it is within
+        1e-3 of 1 but not 1.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``f`` is not a finite real number.
 
     Examples
     --------
@@ -171,18 +239,35 @@ def format_factor(f) -> str:
     >>> format_factor(0.99998), format_factor(0.3675), format_factor(-199.0), format_factor(1.0)
     ('1 - 2e-05', '0.3675', '-199', '1')
     """
-    f = v.as_scalar("f", f)
     if f != 1 and abs(1 - f) < 1e-3:
         return f"1 {'-' if f < 1 else '+'} {abs(1 - f):.2g}"
     return f"{f:.4g}"
 
 
+@validate_params({"factor": Real(), "toward": Optional(Text())})
 def decay_regime(factor, *, toward=None) -> str:
     """What repeated multiplication by ``factor`` does to a weight, in words.
 
     Without ``toward`` the words are about the weight itself (pure decay to 0);
     with it, about the gap to that fixed point (a run against a data loss,
     whose gap shrinks by ``factor`` per step).
+
+    Parameters
+    ----------
+    factor : float
+        The per-step factor.
+    toward : str, optional
+        The fixed point, as the text to show (such as ``"0.91"``).
+
+    Returns
+    -------
+    str
+        A few words: smooth decay, one-step drop, oscillation that shrinks, stays or grows.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``factor`` is not a finite real number or ``toward`` is not a string.
 
     Examples
     --------
@@ -193,7 +278,7 @@ def decay_regime(factor, *, toward=None) -> str:
     >>> decay_regime(-0.5, toward="0.91")
     'overshoots 0.91 each step but settles there'
     """
-    f = v.as_scalar("factor", factor)
+    f = factor
     if toward is None:
         words = ("does not shrink (factor 1)", "decays smoothly to 0", "drops to 0 in one step",
                  "flips sign each step but shrinks", "flips sign forever at the same size",

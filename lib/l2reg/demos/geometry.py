@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validation as v
+from .._params import (
+    Choice,
+    Int,
+    Lambdas,
+    Matrix,
+    Nonnegative,
+    Positive,
+    Real,
+    Vector,
+    validate_params,
+)
 from ..ridge import ridge_fit
+
+#: The penalties of lesson 04, each at strength ``lam``:
+#: ``lam * ||w||**2``, ``lam * ||w||_1``, and ``lam * (||w||_1 + ||w||**2) / 2``.
+PENALTIES = ("l2", "l1", "elastic net")
+# the data of a two-weight picture: X of shape (n, 2) and y of length n
+_TWO = {"X": Matrix(columns=2), "y": Vector(length_of=("X", 0))}
+_DATA = {"X": Matrix(), "y": Vector(length_of=("X", 0))}
 
 __all__ = ["loss_surface", "loss_ellipses", "loss_contour", "elastic_net_fit", "elastic_net_path", "constrained_minimizer", "PENALTIES", "penalty_value", "penalized_solution", "penalty_boundary"]
 
 
+@validate_params({**_TWO, "lam": Nonnegative(), "w1": Vector(), "w2": Vector()})
 def loss_surface(X, y, lam, w1, w2):
     """The ridge loss (no intercept) of a two-feature problem on a grid of weights.
 
@@ -18,6 +36,7 @@ def loss_surface(X, y, lam, w1, w2):
     X : array_like of shape (n, 2)
     y : array_like of shape (n,)
     lam : float
+        Penalty strength, >= 0.
     w1, w2 : array_like of shape (k,) and (m,)
         Grid coordinates.
 
@@ -26,6 +45,11 @@ def loss_surface(X, y, lam, w1, w2):
     ndarray of shape (m, k)
         ``mean((y - X @ w)**2) + lam * ||w||**2`` at ``w = (w1[j], w2[i])``, laid out
         as matplotlib's ``contour`` expects.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it).
 
     Examples
     --------
@@ -37,14 +61,6 @@ def loss_surface(X, y, lam, w1, w2):
     >>> bool(np.isclose(Z[0, 1], ridge_loss([1.0, 2.0], X, y, 0.1)))
     True
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y)
-    v.check_same_length("X", X, "y", y)
-    lam = v.as_nonnegative("lam", lam)
-    w1 = v.as_vector("w1", w1)
-    w2 = v.as_vector("w2", w2)
-    if X.shape[1] != 2:
-        v.check_length("the columns of X", X[0], 2)
     n = X.shape[0]
     A = X.T @ X / n + lam * np.eye(2)
     c = X.T @ y / n
@@ -53,6 +69,8 @@ def loss_surface(X, y, lam, w1, w2):
     return quad - 2 * (c[0] * W1 + c[1] * W2) + float(np.mean(y**2))
 
 
+@validate_params({**_DATA, "l1": Nonnegative(), "l2": Nonnegative(), "tol": Nonnegative(),
+                  "max_sweeps": Int(minimum=1)})
 def elastic_net_fit(X, y, l1, l2=0.0, *, tol=1e-13, max_sweeps=100_000):
     """Minimize ``mean((y - X w)**2) + l1 * ||w||_1 + l2 * ||w||**2`` (no intercept).
 
@@ -73,14 +91,19 @@ def elastic_net_fit(X, y, l1, l2=0.0, *, tol=1e-13, max_sweeps=100_000):
         Centred target.
     l1, l2 : float
         Penalty strengths, >= 0.
-    tol : float
-        Stop when no coordinate moves by more than ``tol`` in a sweep.
-    max_sweeps : int
-        Upper bound on sweeps over the coordinates.
+    tol : float, default 1e-13
+        Stop when no coordinate moves by more than ``tol`` in a sweep, >= 0.
+    max_sweeps : int, default 100000
+        Upper bound on sweeps over the coordinates, >= 1.
 
     Returns
     -------
     ndarray of shape (p,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it).
 
     Examples
     --------
@@ -93,11 +116,6 @@ def elastic_net_fit(X, y, l1, l2=0.0, *, tol=1e-13, max_sweeps=100_000):
     >>> elastic_net_fit(X, y, 10.0).tolist()  # a large L1 penalty zeroes everything
     [0.0, 0.0]
     """
-    X = v.as_matrix("X", X)
-    y = v.as_vector("y", y)
-    v.check_same_length("X", X, "y", y)
-    l1 = v.as_nonnegative("l1", l1)
-    l2 = v.as_nonnegative("l2", l2)
     n, p = X.shape
     norms = np.einsum("ij,ij->j", X, X) / n + l2
     w = np.zeros(p)
@@ -119,15 +137,32 @@ def elastic_net_fit(X, y, l1, l2=0.0, *, tol=1e-13, max_sweeps=100_000):
     return w
 
 
+@validate_params({**_DATA, "l1s": Lambdas(), "l2_ratio": Real(minimum=0.0, maximum=1.0)})
 def elastic_net_path(X, y, l1s, l2_ratio=0.0):
-    """Elastic-net weights for each strength in ``l1s``, warm-started along the grid.
+    """Elastic-net weights for each strength in ``l1s``, one :func:`elastic_net_fit` each.
 
     With ``l2_ratio = 0`` this is the lasso path; the penalty at strength ``s``
     is ``s * ((1 - l2_ratio) * ||w||_1 + l2_ratio * ||w||**2)``.
 
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+        Centred features.
+    y : array_like of shape (n,)
+        Centred target.
+    l1s : array_like of shape (k,)
+        Strengths ``s``, each >= 0.
+    l2_ratio : float, default 0.0
+        The share of the squared norm in the penalty, in [0, 1].
+
     Returns
     -------
     ndarray of shape (len(l1s), p)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it).
 
     Examples
     --------
@@ -137,11 +172,11 @@ def elastic_net_path(X, y, l1s, l2_ratio=0.0):
     >>> elastic_net_path(X, y, [0.0, 0.6, 10.0]).round(12).tolist()
     [[2.0, 1.0], [1.4, 0.4], [0.0, 0.0]]
     """
-    strengths = v.as_lambdas("l1s", l1s)
-    ratio = v.as_scalar("l2_ratio", l2_ratio, minimum=0.0, maximum=1.0)
-    return np.array([elastic_net_fit(X, y, s * (1 - ratio), s * ratio) for s in strengths])
+    ratio = l2_ratio
+    return np.array([elastic_net_fit(X, y, s * (1 - ratio), s * ratio) for s in l1s])
 
 
+@validate_params({**_TWO, "radius": Positive(), "norm": Choice("l2", "l1")})
 def constrained_minimizer(X, y, radius, norm="l2"):
     """Minimize the data loss ``mean((y - X w)**2)`` over a ball, by direct search.
 
@@ -164,6 +199,11 @@ def constrained_minimizer(X, y, radius, norm="l2"):
     -------
     ndarray of shape (2,)
 
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it).
+
     Examples
     --------
     >>> import numpy as np
@@ -174,9 +214,6 @@ def constrained_minimizer(X, y, radius, norm="l2"):
     >>> constrained_minimizer(X, y, 1.0, norm="l1").round(9).tolist()
     [0.0, 1.0]
     """
-    X, y = v.as_two_feature_data(X, y)
-    radius = v.as_positive("radius", radius)
-    norm = v.check_choice("norm", norm, ("l2", "l1"))
     n = X.shape[0]
     A, c = X.T @ X / n, X.T @ y / n
     w_ls = np.linalg.lstsq(X, y, rcond=None)[0]
@@ -229,14 +266,27 @@ def constrained_minimizer(X, y, radius, norm="l2"):
     return boundary(np.array([best % period]))[0]
 
 
-#: The penalties of lesson 04, each at strength ``lam``:
-#: ``lam * ||w||**2``, ``lam * ||w||_1``, and ``lam * (||w||_1 + ||w||**2) / 2``.
-PENALTIES = ("l2", "l1", "elastic net")
 
-
+@validate_params({"w": Vector(), "kind": Choice(*PENALTIES)})
 def penalty_value(w, kind):
     """The penalty's shape function at ``w`` (strength 1): ``||w||**2``, ``||w||_1``
     or ``(||w||_1 + ||w||**2) / 2``.
+
+    Parameters
+    ----------
+    w : array_like of shape (p,)
+        Weights.
+    kind : {"l2", "l1", "elastic net"}
+        One of :data:`PENALTIES`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it).
 
     Examples
     --------
@@ -244,14 +294,34 @@ def penalty_value(w, kind):
     >>> [penalty_value([3.0, -4.0], k) for k in ("l2", "l1", "elastic net")]
     [25.0, 7.0, 16.0]
     """
-    w = v.as_vector("w", w)
-    kind = v.check_choice("kind", kind, PENALTIES)
     l1, l2 = float(np.abs(w).sum()), float(w @ w)
     return {"l2": l2, "l1": l1, "elastic net": 0.5 * (l1 + l2)}[kind]
 
 
+@validate_params({**_DATA, "lam": Nonnegative(), "kind": Choice(*PENALTIES)})
 def penalized_solution(X, y, lam, kind):
     """Minimize ``mean((y - X w)**2) + lam * penalty_value(w, kind)`` (no intercept).
+
+    Parameters
+    ----------
+    X : array_like of shape (n, p)
+        Centred features.
+    y : array_like of shape (n,)
+        Centred target.
+    lam : float
+        Penalty strength, >= 0.
+    kind : {"l2", "l1", "elastic net"}
+        One of :data:`PENALTIES`.
+
+    Returns
+    -------
+    ndarray of shape (p,)
+        The weights: :func:`l2reg.ridge_fit`'s for L2, :func:`elastic_net_fit`'s otherwise.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it).
 
     Examples
     --------
@@ -261,8 +331,6 @@ def penalized_solution(X, y, lam, kind):
     >>> float(penalized_solution(X, y, 3.0, "l1")[1])  # the lasso puts w2 exactly on the axis
     0.0
     """
-    kind = v.check_choice("kind", kind, PENALTIES)
-    lam = v.as_nonnegative("lam", lam)
     if kind == "l2":
         return ridge_fit(X, y, lam, fit_intercept=False)[0]
     if kind == "l1":
@@ -270,6 +338,7 @@ def penalized_solution(X, y, lam, kind):
     return elastic_net_fit(X, y, lam / 2, lam / 2)
 
 
+@validate_params({"w": Vector(), "kind": Choice(*PENALTIES), "points": Int(minimum=3)})
 def penalty_boundary(w, kind, points=721):
     """The boundary of the penalty ball through ``w``: ``{u : penalty_value(u) = penalty_value(w)}``.
 
@@ -277,9 +346,23 @@ def penalty_boundary(w, kind, points=721):
     and radius ``rho(theta)``: a circle for L2, a diamond for L1, and a
     rounded diamond for the elastic net.
 
+    Parameters
+    ----------
+    w : array_like of shape (p,)
+        A point on the boundary (its penalty sets the ball's size).
+    kind : {"l2", "l1", "elastic net"}
+        One of :data:`PENALTIES`.
+    points : int, default 721
+        Points on the boundary, >= 3 (the first and the last coincide).
+
     Returns
     -------
     ndarray of shape (points, 2)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it).
 
     Examples
     --------
@@ -289,9 +372,7 @@ def penalty_boundary(w, kind, points=721):
     >>> bool(np.allclose([penalty_value(b, "elastic net") for b in B], penalty_value([3.0, 1.0], "elastic net")))
     True
     """
-    kind = v.check_choice("kind", kind, PENALTIES)
     level = penalty_value(w, kind)
-    points = v.as_int("points", points, minimum=3)
     theta = np.linspace(0.0, 2 * np.pi, points)
     a = np.abs(np.cos(theta)) + np.abs(np.sin(theta))
     if kind == "l2":
@@ -303,6 +384,7 @@ def penalty_boundary(w, kind, points=721):
     return rho[:, None] * np.stack([np.cos(theta), np.sin(theta)], axis=1)
 
 
+@validate_params({**_TWO, "lam": Nonnegative(), "levels": Vector(), "points": Int(minimum=3)})
 def loss_ellipses(X, y, lam, levels, points=361):
     """Contours of the ridge loss ``mean((y - X w)**2) + lam ||w||^2`` (no intercept), exactly.
 
@@ -327,6 +409,12 @@ def loss_ellipses(X, y, lam, levels, points=361):
     -------
     ndarray of shape (k, points, 2)
 
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it), or if ``lam = 0``
+        and the columns of ``X`` are linearly dependent (no ellipse).
+
     Examples
     --------
     >>> import numpy as np
@@ -341,10 +429,6 @@ def loss_ellipses(X, y, lam, levels, points=361):
     >>> bool(np.isnan(E[1]).all())                      # below the minimum: no contour
     True
     """
-    X, y = v.as_two_feature_data(X, y)
-    lam = v.as_nonnegative("lam", lam)
-    levels = v.as_vector("levels", levels)
-    points = v.as_int("points", points, minimum=3)
     n = X.shape[0]
     A = X.T @ X / n + lam * np.eye(2)
     g, Q = np.linalg.eigh(A)
@@ -360,6 +444,7 @@ def loss_ellipses(X, y, lam, levels, points=361):
     return w_lam + r[:, None, None] * unit
 
 
+@validate_params({**_TWO, "w": Vector(length=2), "points": Int(minimum=3)})
 def loss_contour(X, y, w, points=361):
     """The contour of the data loss ``mean((y - X v)**2)`` (no intercept) through ``w``.
 
@@ -379,6 +464,12 @@ def loss_contour(X, y, w, points=361):
     -------
     ndarray of shape (points, 2)
 
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it), or the columns
+        of ``X`` are linearly dependent.
+
     Examples
     --------
     >>> import numpy as np
@@ -390,6 +481,4 @@ def loss_contour(X, y, w, points=361):
     >>> bool(np.allclose([ridge_loss(c, X, y, 0.0) for c in C], ridge_loss([1.0, 0.5], X, y, 0.0)))
     True
     """
-    X, y = v.as_two_feature_data(X, y)
-    w = v.as_vector("w", w, length=2)
     return loss_ellipses(X, y, 0.0, [float(np.mean((y - X @ w) ** 2))], points)[0]

@@ -7,7 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .. import _validation as v
+from .._params import Int, Lambdas, Matrix, Nonnegative, Vector, validate_params
 from ..data import noisy_curve, polynomial_features, standardize_columns, true_curve
 from ..ridge import ridge_fit, ridge_path
 
@@ -46,6 +46,10 @@ class PolynomialRidge:
     std: np.ndarray = field(repr=False)
 
     @classmethod
+    @validate_params({
+        "n_train": Int(minimum=2), "degree": Int(minimum=1), "n_test": Int(minimum=1), "seed": Int(minimum=0),
+        "noise": Nonnegative(), "grid_points": Int(minimum=2),
+    })
     def make(cls, n_train=12, *, degree=9, n_test=400, seed=0, noise=0.25, grid_points=300):
         """Draw the data and fix the feature scaling.
 
@@ -63,12 +67,23 @@ class PolynomialRidge:
             Noise standard deviation.
         grid_points : int, default 300
             Points of the grid on which curves are drawn.
+
+        Returns
+        -------
+        PolynomialRidge
+
+        Raises
+        ------
+        TypeError, ValueError
+            If an argument is not as described (the message names it).
+
+        Examples
+        --------
+        >>> from l2reg.demos import PolynomialRidge
+        >>> p = PolynomialRidge.make(n_train=8, degree=3, grid_points=5)
+        >>> p.x_train.shape, p.x_grid.tolist()
+        ((8,), [-1.0, -0.5, 0.0, 0.5, 1.0])
         """
-        n_train = v.as_int("n_train", n_train, minimum=2)
-        degree = v.as_int("degree", degree, minimum=1)
-        n_test = v.as_int("n_test", n_test, minimum=1)
-        seed = v.as_int("seed", seed, minimum=0)
-        grid_points = v.as_int("grid_points", grid_points, minimum=2)
         x_train, y_train = noisy_curve(n_train, seed=seed, noise=noise)
         x_test, y_test = noisy_curve(n_test, seed=seed + 1, noise=noise)
         _, mean, std = standardize_columns(polynomial_features(x_train, degree))
@@ -88,8 +103,31 @@ class PolynomialRidge:
         """The true curve on :attr:`x_grid`."""
         return true_curve(self.x_grid)
 
+    @validate_params({"x": Vector()})
     def features(self, x) -> np.ndarray:
-        """Standardized polynomial features of ``x`` (training statistics)."""
+        """Standardized polynomial features of ``x`` (training statistics).
+
+        Parameters
+        ----------
+        x : array_like of shape (n,)
+            Inputs.
+
+        Returns
+        -------
+        ndarray of shape (n, degree)
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``x`` is not a non-empty vector of finite numbers.
+
+        Examples
+        --------
+        >>> from l2reg.demos import PolynomialRidge
+        >>> p = PolynomialRidge.make(degree=3)
+        >>> p.features([0.0, 0.5]).shape
+        (2, 3)
+        """
         return standardize_columns(polynomial_features(x, self.degree), self.mean, self.std)[0]
 
     @cached_property
@@ -98,18 +136,60 @@ class PolynomialRidge:
         return {"train": self.features(self.x_train), "test": self.features(self.x_test),
                 "grid": self.features(self.x_grid)}
 
+    @validate_params({"lam": Nonnegative()})
     def fit(self, lam):
-        """Ridge coefficients ``(w, b)`` at penalty ``lam``."""
+        """Ridge coefficients ``(w, b)`` at penalty ``lam``.
+
+        Parameters
+        ----------
+        lam : float
+            Penalty strength, >= 0.
+
+        Returns
+        -------
+        w : ndarray of shape (degree,)
+        b : float
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``lam`` is not a finite number >= 0.
+
+        Examples
+        --------
+        >>> from l2reg.demos import PolynomialRidge
+        >>> w, b = PolynomialRidge.make(degree=4).fit(0.1)
+        >>> w.shape
+        (4,)
+        """
         return ridge_fit(self._design["train"], self.y_train, lam)
 
+    @validate_params({"lam": Nonnegative()})
     def state(self, lam) -> dict:
         """Everything a demo shows at penalty ``lam``.
+
+        Parameters
+        ----------
+        lam : float
+            Penalty strength, >= 0.
 
         Returns
         -------
         dict
             ``lam``; ``w`` and ``b``; ``y_grid``, the fitted curve on
             :attr:`x_grid`; ``train_mse`` and ``test_mse``; ``norm``, ``||w||``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``lam`` is not a finite number >= 0.
+
+        Examples
+        --------
+        >>> from l2reg.demos import PolynomialRidge
+        >>> s = PolynomialRidge.make(grid_points=50).state(1e-3)
+        >>> s["y_grid"].shape, s["lam"]
+        ((50,), 0.001)
         """
         w, b = self.fit(lam)
         Z = self._design
@@ -123,16 +203,34 @@ class PolynomialRidge:
             "norm": float(np.linalg.norm(w)),
         }
 
+    @validate_params({"lams": Lambdas()})
     def sweep(self, lams) -> dict:
         """Coefficients and errors for many lambdas at once (one SVD).
+
+        Parameters
+        ----------
+        lams : array_like of shape (K,)
+            Penalty strengths, each >= 0.
 
         Returns
         -------
         dict
             ``lams``; ``W`` of shape (K, degree) and ``b`` of shape (K,);
             ``train_mse`` and ``test_mse`` of shape (K,).
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``lams`` is not a non-empty vector of finite numbers >= 0.
+
+        Examples
+        --------
+        >>> from l2reg.demos import PolynomialRidge
+        >>> p = PolynomialRidge.make()
+        >>> r = p.sweep([1e-3, 1.0])
+        >>> bool(r["train_mse"][0] < r["train_mse"][1])       # less penalty: a closer fit
+        True
         """
-        lams = v.as_lambdas("lams", lams)
         Z = self._design
         W, b = ridge_path(Z["train"], self.y_train, lams)
 
@@ -148,6 +246,11 @@ class PolynomialRidge:
         }
 
 
+@validate_params({
+    "lams": Lambdas(), "n_train": Int(minimum=2), "degree": Int(minimum=1), "n_sims": Int(minimum=2),
+    "noise": Nonnegative(), "n_test": Int(minimum=1), "seed": Int(minimum=0),
+    "n_keep": Int(minimum=0, maximum=lambda values: values["n_sims"]),
+})
 def bias_variance(lams, *, n_train=30, degree=9, n_sims=500, noise=0.25, n_test=200, seed=0, n_keep=20):
     """Bias, variance and test error of ridge predictions, measured by simulation.
 
@@ -179,7 +282,7 @@ def bias_variance(lams, *, n_train=30, degree=9, n_sims=500, noise=0.25, n_test=
     seed : int
         First training seed; the test noise uses its own generator.
     n_keep : int
-        How many simulations' predictions to keep for plotting.
+        How many simulations' predictions to keep for plotting, at most ``n_sims``.
 
     Returns
     -------
@@ -188,6 +291,11 @@ def bias_variance(lams, *, n_train=30, degree=9, n_sims=500, noise=0.25, n_test=
         ``noise`` (a float, the noise variance); ``x_test`` and ``truth`` of
         shape (n_test,); ``mean_prediction`` of shape (K, n_test);
         ``examples`` of shape (n_keep, K, n_test).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not as described (the message names it).
 
     Examples
     --------
@@ -199,14 +307,6 @@ def bias_variance(lams, *, n_train=30, degree=9, n_sims=500, noise=0.25, n_test=
     >>> bool(np.allclose(r["total"], r["bias2"] + r["variance"] + 0.25**2))
     True
     """
-    lams = v.as_lambdas("lams", lams)
-    n_train = v.as_int("n_train", n_train, minimum=2)
-    degree = v.as_int("degree", degree, minimum=1)
-    n_sims = v.as_int("n_sims", n_sims, minimum=2)
-    noise = v.as_nonnegative("noise", noise)
-    n_test = v.as_int("n_test", n_test, minimum=1)
-    seed = v.as_int("seed", seed, minimum=0)
-    n_keep = v.as_int("n_keep", n_keep, minimum=0, maximum=n_sims)
     x_test = np.linspace(-1.0, 1.0, n_test)
     f_test = true_curve(x_test)
     test_noise = np.random.default_rng([seed, 5])
@@ -273,6 +373,10 @@ class LambdaSweep:
     val_mse: np.ndarray
 
     @classmethod
+    @validate_params({
+        "X_train": Matrix(), "y_train": Vector(length_of=("X_train", 0)), "X_val": Matrix(columns_of="X_train"),
+        "y_val": Vector(length_of=("X_val", 0)), "lams": Lambdas(),
+    })
     def make(cls, X_train, y_train, X_val, y_val, lams):
         """Fit every lambda of the grid (one SVD) and record both errors.
 
@@ -284,14 +388,25 @@ class LambdaSweep:
             Held-out data, used only to measure the error.
         lams : array_like of shape (K,)
             The grid, each >= 0 (sorted ascending for plotting).
+
+        Returns
+        -------
+        LambdaSweep
+
+        Raises
+        ------
+        TypeError, ValueError
+            If an argument is not as described (the message names it).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from l2reg.demos import LambdaSweep
+        >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([0.0, 1.0, 2.5])
+        >>> LambdaSweep.make(X, y, X, y, [1.0, 0.0]).lams.tolist()
+        [0.0, 1.0]
         """
-        X_train = v.as_matrix("X_train", X_train)
-        y_train = v.as_vector("y_train", y_train, X_train.shape[0], other="the rows of X_train")
-        X_val = v.as_matrix("X_val", X_val)
-        if X_val.shape[1] != X_train.shape[1]:
-            v.check_length("the columns of X_val", X_val[0], X_train.shape[1], "the columns of X_train")
-        y_val = v.as_vector("y_val", y_val, X_val.shape[0], other="the rows of X_val")
-        lams = np.sort(v.as_lambdas("lams", lams))
+        lams = np.sort(lams)
         W, b = ridge_path(X_train, y_train, lams)
 
         def mse(X, y):
@@ -309,16 +424,35 @@ class LambdaSweep:
         """The chosen lambda."""
         return float(self.lams[self.best])
 
+    @validate_params({"lam": Nonnegative()})
     def state(self, lam) -> dict:
         """Everything the sweep widget shows at penalty ``lam``.
+
+        Parameters
+        ----------
+        lam : float
+            Penalty strength, >= 0, on or off the grid.
 
         Returns
         -------
         dict
             ``lam``; ``w`` and ``b``; ``train_mse`` and ``val_mse`` of the fit
             at ``lam``; ``best_lam`` and ``best_val_mse``, the chosen grid point.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``lam`` is not a finite number >= 0.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from l2reg.demos import LambdaSweep
+        >>> X = np.array([[0.0], [1.0], [2.0]]); y = np.array([0.0, 1.0, 2.5])
+        >>> s = LambdaSweep.make(X, y, X, y, [0.0, 1.0]).state(0.0)
+        >>> s["best_lam"], round(s["val_mse"], 12) == round(s["train_mse"], 12)
+        (0.0, True)
         """
-        lam = v.as_nonnegative("lam", lam)
         w, b = ridge_fit(self.X_train, self.y_train, lam)
         return {
             "lam": lam,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validation as v
+from .._params import Positive, Vector, validate_params
 
 __all__ = ["one_weight_densities"]
 
 
+@validate_params({"x": Vector(), "y": Vector(length_of=("x", 0), other="x"), "sigma": Positive(), "tau": Positive(),
+                  "grid": Vector()})
 def one_weight_densities(x, y, sigma, tau, grid):
     """Prior, likelihood and posterior of a single weight, on a grid.
 
@@ -32,6 +34,12 @@ def one_weight_densities(x, y, sigma, tau, grid):
         ``w_ls`` (least squares), ``mean`` and ``sd`` (of the posterior),
         ``lam`` (the matching ridge penalty ``sigma**2 / (n tau**2)``).
 
+    Raises
+    ------
+    TypeError, ValueError
+        If ``x``, ``y`` or ``grid`` is not a non-empty vector of finite numbers, ``y``
+        is not as long as ``x``, or ``sigma`` or ``tau`` is not a finite number > 0.
+
     Examples
     --------
     >>> import numpy as np
@@ -42,11 +50,6 @@ def one_weight_densities(x, y, sigma, tau, grid):
     >>> bool(np.isclose(d["mean"], ridge_fit(x[:, None], y, d["lam"], fit_intercept=False)[0][0]))
     True
     """
-    x = v.as_vector("x", x)
-    y = v.as_vector("y", y, length=x.size, other="x")
-    sigma = v.as_positive("sigma", sigma)
-    tau = v.as_positive("tau", tau)
-    grid = v.as_vector("grid", grid)
     xx, xy = float(x @ x), float(x @ y)
 
     def normal(mean, sd):
