@@ -48,7 +48,7 @@ class Progress:
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         # disable= when not a terminal: tqdm then writes nothing at all (tqdm.std.tqdm.__init__)
         self.bar = tqdm(total=total, file=stream, disable=not self.tty, desc="grading", unit="notebook",
-                        dynamic_ncols=True, leave=True)
+                        dynamic_ncols=True, leave=True, mininterval=0, miniters=1)  # a step is seconds apart
 
     def step(self, label):
         self.done += 1
