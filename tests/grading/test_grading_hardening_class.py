@@ -252,7 +252,8 @@ def test_no_reference_value_reaches_the_kernel_or_a_page(run):
 def test_no_staging_folder_is_left(run):
     assert not [p for p in run["out"].iterdir() if p.name.startswith(".l2reg-staging-")]
     assert sorted(p.name for p in run["out"].iterdir()) == [
-        ".l2reg-grade.lock", "feedback", "gradebook.db", "grades.csv", "summary.txt"]
+        ".l2reg-grade.lock", "feedback", "gradebook.db", "grades.csv", "similarity.csv", "similarity.html",
+        "summary.txt"]
 
 
 def test_a_second_run_is_refused_and_an_interrupted_run_leaves_the_first(run, tmp_path):

@@ -50,7 +50,8 @@ def test_run_succeeds_and_summarizes(run):
     assert "runaway_abort: the kernel crashed (SIGABRT)" in summary
     assert "tamper_edited_test: test cell test_quiz_q5 edited" in summary
     assert "hostile_shadowing: l2reg.py, numpy.py" in summary
-    assert "grading [" in first.stderr  # the progress bar
+    # no progress bar when stderr is not a terminal (tqdm, drawn only on one: test_integrity_progress.py)
+    assert "grading" not in first.stderr
 
 
 @pytest.mark.parametrize("name", CASE_NAMES)
