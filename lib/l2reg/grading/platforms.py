@@ -60,9 +60,15 @@ DESCRIPTION = {
 # anonymous id. \A...\Z, never ^...$ (see submissions.STUDENT_ID).
 PLATFORM_ID = re.compile(r"\A(?:[0-9]{1,20}|anon_[A-Za-z0-9]{1,32})\Z")
 
+# Canvas: instructure/canvas-lms lib/content_zipper.rb (get_filename, add_upload_submission,
+# add_text_or_url), lib/anonymity.rb (SecureRandom.base58(5)); read back by
+# app/models/assignment.rb infer_comment_context_from_filename (first two all-digit fields).
 _CANVAS_ANON = re.compile(r"\A(?:(?P<late>LATE)_)?(?P<id>anon_[1-9A-HJ-NP-Za-km-z]{5})_(?P<rest>.+)\Z", re.S)
 _CANVAS_NAMED = re.compile(r"\A(?P<name>.*?)(?:_(?P<late>LATE))?_(?P<id>[0-9]{1,20})_(?P<rest>.+)\Z", re.S)
 _CANVAS_REST = re.compile(r"\A(?:(?P<att>[0-9]{1,20})_(?P<file>.+)|(?P<kind>text|link)\.html)\Z", re.S)
+# Moodle: moodle/moodle mod/assign/classes/downloader.php get_student_prefix and
+# load_submissionplugin_filelist; read back by mod/assign/feedback/file/importziplib.php
+# is_valid_filename_for_import (explode("_", part, 5): name, id, plugin type, plugin, rest).
 _MOODLE = re.compile(r"\A(?P<name>.*?)_(?P<id>[0-9]{1,20})_assignsubmission_(?P<plugin>[a-z0-9]+)(?P<rest>_.*)?\Z", re.S)
 
 
