@@ -60,6 +60,8 @@ HARD_NAMES = [
     ("o_neilmary_ann_77_9_my work.ipynb", ("77", "o_neilmary_ann", "my work.ipynb", "upload", 9, False)),
     ("ünalşahinzoë_5_6_x.ipynb", ("5", "ünalşahinzoë", "x.ipynb", "upload", 6, False)),
     ("_12_34_x.ipynb", ("12", "", "x.ipynb", "upload", 34, False)),  # an empty sortable name
+    ("_LATE_12_34_x.ipynb", ("12", "", "x.ipynb", "upload", 34, True)),
+    ("latejane_LATE_12_34_x.ipynb", ("12", "latejane", "x.ipynb", "upload", 34, True)),  # "Late, Jane"
     ("anon_qRA51_5678_penalty.ipynb", ("anon_qRA51", "", "penalty.ipynb", "upload", 5678, False)),
     ("LATE_anon_qRA51_5678_penalty.ipynb", ("anon_qRA51", "", "penalty.ipynb", "upload", 5678, True)),
     ("doejane_1234_text.html", ("1234", "doejane", "doejane_1234_text.html", "text", None, False)),
