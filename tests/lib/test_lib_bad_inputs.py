@@ -538,3 +538,22 @@ def test_every_public_callable_declares_every_parameter(func_name):
     assert list(constraints_of(func)) and set(constraints_of(func)) == set(parameters_of(func))
     args = good_args(func_name)
     func(**{name: args[name] for name in parameters_of(func)})
+
+
+@pytest.mark.parametrize("prefix", ["data", "network", "practice", "demos"])
+def test_every_public_method_with_parameters_is_tried(prefix):
+    """A method added to a public class (or a class built otherwise than by ``make``) needs an
+    entry in METHODS or FACTORIES above, so its declared parameters are tried too."""
+    module = getattr(l2reg, prefix)
+    for name in module.__all__:
+        cls = getattr(module, name)
+        if not inspect.isclass(cls):
+            continue
+        key = f"{prefix}.{name}"
+        for attr, member in vars(cls).items():
+            if attr.startswith("_"):
+                continue
+            if isinstance(member, classmethod):
+                assert attr == "make" and key in FACTORIES, (key, attr)
+            elif inspect.isfunction(member) and len(inspect.signature(member).parameters) > 1:
+                assert attr in METHODS.get(key, {}), (key, attr)
