@@ -9,7 +9,7 @@ from nbrun import run_and_collect, source_notebook
 
 NAMES = [
     "extra", "lam", "w", "analytic", "numeric", "slipped", "relative_error_values", "hs", "errors",
-    "h_best", "X2", "runs", "fits", "Xc", "lams", "kappa", "q1", "q2", "q3", "q4", "q5",
+    "h_best", "err_default", "X2", "runs", "fits", "Xc", "lams", "kappa", "q1", "q2", "q3", "q4", "q5",
     "y2", "lr_demo", "lam_stops", "factor", "fastest", "diverges", "last_converging", "lam_limit",
 ]
 
@@ -44,6 +44,11 @@ def test_best_step_is_near_1e_5(ns):
     assert errors[0] > 1e4 * errors[k] and errors[-1] > 1e4 * errors[k]
     right = np.polyfit(np.log10(hs[-12:]), np.log10(errors[-12:]), 1)[0]
     assert 1.7 < right < 2.3
+    # "the default h = 1e-6: one decade left of the bottom of the V, on the rounding side; its error about
+    # twenty times the smallest, yet more than ten times below 1e-9"
+    assert round(np.log10(ns["h_best"]) - np.log10(1e-6)) == 1
+    assert 10 <= ns["err_default"] / errors.min() <= 40
+    assert ns["err_default"] < 1e-10
 
 
 def test_gradient_descent_claims(ns):
