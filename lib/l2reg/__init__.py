@@ -1,9 +1,9 @@
 """l2reg: a Jupyter course on L2 regularization, and its NumPy core.
 
-The public API (docs/design.md section 3) uses one notation throughout: ``lam`` is the
-penalty strength lambda, ``lr`` the learning rate alpha, and the penalized loss
-is the *mean* squared error plus ``lam * ||w||^2`` with an unpenalized
-intercept.
+The public API (docs/design.md section 4) uses one notation throughout (section 3):
+``lam`` is the penalty strength lambda, ``lr`` the learning rate alpha, and the
+penalized loss is the *mean* squared error plus ``lam * ||w||^2`` with an
+unpenalized intercept.
 
 Importing the package only imports NumPy; plotting and widgets live in
 submodules that load matplotlib and ipywidgets when they are used.

@@ -6,7 +6,7 @@ The model, for ``n`` examples (rows of ``X``) and ``p`` weights::
     w ~ N(0, tau**2 I)       (the prior on the weights)
     b                        flat (improper) prior: the intercept is not penalized
 
-Under the course's mean-loss convention (docs/design.md section 2) the MAP estimate
+Under the course's mean-loss convention (docs/design.md section 3) the MAP estimate
 is the ridge fit with ``lam = sigma**2 / (n * tau**2)``: multiplying the
 negative log posterior by ``2 * sigma**2 / n`` gives exactly
 :func:`l2reg.ridge_loss`. A narrow prior (small ``tau``) is a large penalty; a

@@ -12,7 +12,7 @@ round-off for the same gradients. (They are not always bit for bit equal:
 PyTorch's vectorized CPU kernels use fused multiply-adds and their own square
 root.)
 
-Weight decay, in the course's notation (docs/design.md section 2), where the
+Weight decay, in the course's notation (docs/design.md section 3), where the
 penalized loss is ``L_data(w) + lam * ||w||^2``:
 
 * coupled (L2 in the gradient, ``SGD`` and ``Adam``): ``weight_decay * w`` is

@@ -1,6 +1,6 @@
 """The L2 penalty, the ridge loss and its gradient, and the weight-decay factor.
 
-Notation (docs/design.md section 2): ``lam`` is the penalty strength lambda and ``lr``
+Notation (docs/design.md section 3): ``lam`` is the penalty strength lambda and ``lr``
 the learning rate alpha. The penalized loss is the *mean* squared error plus
 ``lam * ||w||^2``; the intercept ``b`` is never penalized::
 

@@ -158,7 +158,7 @@ def test_matrix_shaped_parameters(kind):
 
 
 def test_torch_weight_decay_is_two_lambda_on_the_mean_squared_error():
-    """docs/design.md section 2: torch.optim.SGD(weight_decay=2 lam) on the mean squared error
+    """docs/design.md section 3: torch.optim.SGD(weight_decay=2 lam) on the mean squared error
     minimizes ridge_loss with lam, and l2reg's SGD follows it step by step, each side
     computing its own gradient (torch by autograd, l2reg by ridge_gradient)."""
     rng = np.random.default_rng(0)
