@@ -198,22 +198,6 @@ def _write_all(fd, data: bytes):
         view = view[n:]
 
 
-def _preload(modules):
-    """Import the modules the lesson's trusted cells import (the grader's list), before
-    any student code runs, so that a sandbox started ahead of time has done that work.
-    A module already imported is what ``import`` gives a cell either way; one that fails
-    here is left for the cell to import (and fail) itself."""
-    import importlib
-
-    for name in modules:
-        if not isinstance(name, str):
-            continue
-        try:
-            importlib.import_module(name)
-        except BaseException:  # noqa: BLE001 - the cell that imports it reports it
-            pass
-
-
 def _on_alarm(signum, frame):
     raise CellTimeout("the cell ran out of time")
 
@@ -231,7 +215,6 @@ def main(argv=None):
     _set_limits(limits)
     sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
     shell = _make_shell()
-    _preload(limits.get("preload") or ())
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGPROF, _on_alarm)
     cap = int(limits.get("output_bytes_per_cell", 1 << 20))
