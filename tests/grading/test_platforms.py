@@ -261,6 +261,12 @@ def test_a_platform_zip_unzipped_into_a_folder_or_zipped_again(tmp_path):
     outer = write_zip(tmp_path / "outer.zip", [("c.zip", archive.read_bytes())])
     found, e, _ = _entries(outer, tmp_path)
     assert (found.format, found.inner) == ("canvas", "c.zip") and "jane-second" in _content(e["101"])
+    lone = canvas_zip(tmp_path / "lone.zip", [CLASS[3]])  # one student, who handed in a zip: theirs, not a class
+    found, e, _ = _entries(lone, tmp_path)
+    assert found.format == "canvas" and e["104"].problem.startswith("no .ipynb notebook handed in (found: work.zip")
+    broken = write_zip(tmp_path / "broken.zip", [("download.zip", b"not a zip")])
+    with pytest.raises(CourseError, match="broken.zip holds only download.zip, which is not a readable zip file"):
+        _entries(broken, tmp_path)
     moodle = moodle_zip(tmp_path / "m.zip", [Student(7, "Jane Doe", [Upload("x.ipynb", nb("j"), folder="a/b")])])
     folder = tmp_path / "mfolder"
     zipfile.ZipFile(moodle).extractall(folder)

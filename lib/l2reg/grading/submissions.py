@@ -414,19 +414,22 @@ def _plain_students_in_zip(files, notebook) -> int:
 
 
 def _read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) -> Found:
-    from .platforms import detect
+    from .platforms import detect, named_by_platform
 
     if format == "plain":
         return _read_plain_zip(path, scratch, notebook)
     zf, infos = _open_zip(path)
     with zf:
         files, left_out = _safe_files(infos)
-        if depth == 0 and len(files) == 1 and files[0][1][-1].lower().endswith(".zip"):
+        if (depth == 0 and len(files) == 1 and files[0][1][-1].lower().endswith(".zip")
+                and not named_by_platform(files[0][1])):  # (one student's own zip is theirs)
             # SUBMISSIONS is a zip holding only the platform's zip (zipped again): read that one
             inner = scratch / "inner.zip"
             why = _copy_member(zf, files[0][0], inner, MAX_TOTAL_BYTES)
+            if not why and not zipfile.is_zipfile(inner):
+                why = "is not a readable zip file"
             if why:
-                raise CourseError(f"SUBMISSIONS: {path} holds only {files[0][0].filename}, which {why}")
+                raise CourseError(f"SUBMISSIONS: {path.name} holds only {clean_text(files[0][0].filename)}, which {why}")
             found = _read_zip(inner, scratch, notebook, format, depth=1)
             found.inner = "/".join(files[0][1])
             return found
