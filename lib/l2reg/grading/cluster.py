@@ -76,6 +76,8 @@ def without_answers(lesson):
     >>> without_answers(L({"t1": [{"key": "a", "value": 1.0, "rtol": 0, "atol": 0}]})).reference
     {'t1': [{'key': 'a'}]}
     """
+    if lesson.reference is None:
+        return lesson
     return replace(lesson, reference={gid: [{"key": r.get("key")} for r in recs]
                                       for gid, recs in lesson.reference.items()})
 
@@ -378,13 +380,16 @@ def run_cluster(client, lesson, limits, entries, run: RunState, reference: Path,
                 if outcome is not None:
                     outcome = render(entry, outcome)
                 yield entry, outcome, error
-    except BaseException:
+    except BaseException as exc:
         run.abort()
         try:
             client.run(_abort_on_worker, token, wait=False, on_error="ignore")
             client.cancel(list(futures), force=True)
         except Exception:  # noqa: BLE001 - the scheduler may be gone: nothing left to stop
             pass
+        if isinstance(exc, OSError):  # a comm to the scheduler closed or timed out (distributed's CommClosedError)
+            raise CourseError(f"--scheduler: lost the Dask scheduler at {clean_text(address, 200)} during the run "
+                              f"({type(exc).__name__}); nothing of this run was kept") from None
         raise
     finally:
         try:
