@@ -270,3 +270,10 @@ def test_no_findings_change_nothing():
     r = result()
     I.apply(r, [], "zero", {"ex": ["t1"]})
     assert (r.status, r.score, r.notes) == (Status.GRADED, 3.0, [])
+
+
+def test_augmented_strings_of_different_names_do_not_mix():
+    # each `+=` is folded on its own name (temporary nodes are not memoized by id)
+    src = "import l2reg\nn = 'ridge'\nn += '_fit'\nm = 'x'\nm += 'y'\nm += 'z'\ngetattr(l2reg, m)"
+    assert found(src) == []
+    assert found(src.replace("getattr(l2reg, m)", "getattr(l2reg, n)")) == ["ex uses l2reg.ridge_fit"]

@@ -114,6 +114,7 @@ class Library:
     aliases: dict = field(default_factory=dict)  # module -> {name: ("obj", m, a) | ("mod", m)}
     public: dict = field(default_factory=dict)  # module -> names a star import binds
     refs: dict = field(default_factory=dict)  # (m, a) -> set of (m, a) it refers to
+    _forbidden: dict = field(default_factory=dict, repr=False)  # cache of forbidden()
 
     def is_module(self, name: str) -> bool:
         return name in self.modules
@@ -137,6 +138,12 @@ class Library:
         """The definitions an answer forbidding ``names`` must not reach, each mapped to
         ``(declared name, how)``: the named definitions themselves, every library
         definition that refers to one (transitively), and their private parts."""
+        key = tuple(sorted(names))
+        if key not in self._forbidden:
+            self._forbidden[key] = self._closure(key)
+        return self._forbidden[key]
+
+    def _closure(self, names) -> dict:
         out = {}
         todo = []
         for n in names:
@@ -653,7 +660,8 @@ class _Analysis:
                 self._targets(node.target, self.value(node.value, scope, uses), out)
             elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
                 fake = ast.BinOp(left=ast.Name(id=node.target.id, ctx=ast.Load()), op=node.op, right=node.value)
-                self._targets(node.target, self.value(fake, scope, uses), out)
+                # not memoized: a temporary node's id may be reused by the next one
+                self._targets(node.target, self._value(fake, scope, uses), out)
             elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
                 it = node.iter
                 elts = it.elts if isinstance(it, (ast.List, ast.Tuple, ast.Set)) else [it]
