@@ -360,11 +360,7 @@ def as_nonnegative_vector(name, v):
     ValueError: lrs: expected every entry >= 0, got -0.1 at index 1
     """
     arr = as_array(name, v, ndim=1)
-    negative = np.flatnonzero(arr < 0)
-    if negative.size:
-        i = int(negative[0])
-        raise ValueError(f"{name}: expected every entry >= 0, got {float(arr[i])!r} at index {i}")
-    return arr
+    return check_entries(name, arr, arr >= 0, "every entry >= 0")
 
 
 def check_positive_entries(name, arr):
@@ -377,10 +373,25 @@ def check_positive_entries(name, arr):
     ...
     ValueError: std: expected every entry > 0, got 0.0 at index 1
     """
-    bad = np.flatnonzero(~(arr > 0))
+    return check_entries(name, arr, arr > 0, "every entry > 0")
+
+
+def check_entries(name, arr, ok, expected):
+    """Check that ``ok`` (a boolean array of the shape of ``arr``) holds everywhere; the
+    message names the first entry where it does not, and its flat index.
+
+    Examples
+    --------
+    >>> a = np.array([0.0, 1.0, 2.0])
+    >>> check_entries("y", a, np.isin(a, (0, 1)), "labels 0 or 1")
+    Traceback (most recent call last):
+    ...
+    ValueError: y: expected labels 0 or 1, got 2.0 at index 2
+    """
+    bad = np.flatnonzero(~np.asarray(ok))
     if bad.size:
         i = int(bad[0])
-        raise ValueError(f"{name}: expected every entry > 0, got {float(arr.flat[i])!r} at index {i}")
+        raise ValueError(f"{name}: expected {expected}, got {float(arr.flat[i])!r} at index {i}")
     return arr
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._check_arrays import as_array
+from ._check_arrays import as_array, check_entries
 from ._check_scalars import as_int, as_scalar, describe
 
 
@@ -41,12 +41,7 @@ def check_labels(name, arr, labels):
     ...
     ValueError: y: expected labels 0 or 1, got 2.0 at index 2
     """
-    bad = np.flatnonzero(~np.isin(arr, labels))
-    if bad.size:
-        i = int(bad[0])
-        allowed = " or ".join(f"{x:g}" for x in labels)
-        raise ValueError(f"{name}: expected labels {allowed}, got {float(arr.flat[i])!r} at index {i}")
-    return arr
+    return check_entries(name, arr, np.isin(arr, labels), "labels " + " or ".join(f"{x:g}" for x in labels))
 
 
 def as_group_labels(name, groups, length, other=None):
@@ -140,12 +135,9 @@ def as_thresholds(name, t, n_groups):
     arr = np.array([as_scalar(name, t)]) if np.ndim(t) == 0 and not isinstance(t, np.ndarray) else as_array(name, t)
     if arr.ndim > 1 or arr.size not in (1, n_groups):
         raise ValueError(f"{name}: expected one threshold or one per group ({n_groups}), got shape {arr.shape}")
-    negative = np.flatnonzero(arr.reshape(-1) < 0)
-    if negative.size:
-        i = int(negative[0])
-        where = f" at index {i}" if arr.ndim else ""
-        raise ValueError(f"{name}: expected thresholds >= 0, got {float(arr.reshape(-1)[i])!r}{where}")
-    return arr.reshape(-1)
+    if arr.ndim == 0 and arr < 0:
+        raise ValueError(f"{name}: expected thresholds >= 0, got {float(arr)!r}")
+    return check_entries(name, arr.reshape(-1), arr.reshape(-1) >= 0, "thresholds >= 0")
 
 
 def as_weight_rows(name, w, length, other=None):
