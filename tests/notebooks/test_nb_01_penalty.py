@@ -8,7 +8,7 @@ import pytest
 from nbrun import run_and_collect, source_notebook
 
 NAMES = [
-    "ls3", "ls9", "flexible", "growth", "penalty_of_10", "penalty_of_tenth",
+    "ls3", "ls9", "flexible", "growth", "ratios", "penalty_of_10", "penalty_of_tenth",
     "X9", "y", "w_ridge", "b_ridge", "lams", "sweep", "best", "lam_best", "factor",
     "grad_of_penalty", "torch_wd", "w", "X_house", "y_house", "names", "w_ls_raw", "kept_raw",
     "kept_std", "lam_house", "X_100k", "kept_100k", "q1", "q2", "q3", "q4", "q5",
@@ -27,6 +27,9 @@ def test_section1_overfitting(ns):
     assert ls9["train_mse"] < ls3["train_mse"]
     # "its test error ... is about ten times the cubic's"
     assert 8 < ls9["test_mse"] / ls3["test_mse"] < 12
+    # "over 30 other draws the ratio runs from under 2 to tens of millions, but the degree-9 fit is worse in every one"
+    r = ns["ratios"]
+    assert len(r) == 30 and 1 < r.min() < 2 and 1e7 <= r.max() < 1e8
     # "weights more than ten times larger, of both signs"
     assert ns["growth"] > 10
     assert (ls9["w"] > 0).any() and (ls9["w"] < 0).any()
