@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._linalg import centre
 from .._params import (
     Int,
     Lambdas,
@@ -114,8 +115,7 @@ def gd_path(X, y, lr, steps, *, lam=0.0):
     True
     """
     n = X.shape[0]
-    x_mean, y_mean = X.mean(axis=0), y.mean()
-    Xc, yc = X - x_mean, y - y_mean
+    Xc, yc, x_mean, y_mean = centre(X, y, True)
     G, Xty = Xc.T @ Xc * (2.0 / n), Xc.T @ yc * (2.0 / n)
     _check_stable_step(lr, _curvature(G), lam)
     decay = 1.0 - 2.0 * lr * lam

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._linalg import centre
 from .._params import (
     Bool,
     GroupLabels,
@@ -167,8 +168,7 @@ def group_lasso_fit(X, y, groups, lam, *, squared=False, max_iter=20000, tol=1e-
     """
     labels, index = groups
     n = X.shape[0]
-    x_mean, y_mean = X.mean(axis=0), y.mean()
-    Xc, yc = X - x_mean, y - y_mean
+    Xc, yc, x_mean, y_mean = centre(X, y, True)
     L = 2.0 * np.linalg.norm(Xc, 2) ** 2 / n  # Lipschitz constant of the data gradient
     step = 1.0 / L if L > 0 else 1.0
     Xty = Xc.T @ yc * (2.0 / n)
