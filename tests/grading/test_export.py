@@ -196,9 +196,11 @@ def test_moodle_worksheet_reads_back_by_moodle_rules(tmp_path):
     assert comments[1001] == ["01_penalty: 9 / 9 points, graded automatically."]
     assert comments[1002] == ["01_penalty: 7.5 / 9 points, graded automatically.", "Tests not passed: test_q1.",
                               "Submitted late."]
-    assert comments[1003][0].startswith("01_penalty: not graded automatically (0 / 9 points")
-    assert comments[1003][2] == ("Grading stopped: not a notebook: invalid JSON (Expecting value: line 1 column 1 "
-                                 "(char 0)).")
+    assert comments[1003] == ["01_penalty: not graded automatically: not a notebook: invalid JSON (Expecting value: "
+                              "line 1 column 1 (char 0)).", "Your instructor will look at it."]
+    assert comments[1005] == ["01_penalty: not graded automatically: cell quiz_q5 ran longer than 60 s of CPU time.",
+                              "(3 / 9 points earned before grading stopped; your instructor will decide.)",
+                              "Submitted late."]
     assert comments[1004][-1] == "Flagged: test cell test_q2 edited."
     rows = list(readers.php_fgetcsv_all(data.decode("utf-8-sig").replace("\r\n", "\n")))
     assert rows[1][:8] == ["Participant 1001", "", "", "graded", "9", "9", "Yes", ""]
@@ -234,6 +236,7 @@ def test_moodle_comments_are_html_text_and_survive_php(tmp_path):
     got = readers.moodle_import(data, {7, 8}, 9)  # would raise on a shifted column
     assert got[7].grade == 1 and got[8].grade == 9
     assert "&lt;script&gt;" in got[7].comment and "<script>" not in got[7].comment
+    assert "<br>1 / 9 points, earned before grading stopped." in got[7].comment
     # and the reader is faithful: the same cells without the PHP guard break Moodle's parse
     raw = io.StringIO()
     csv.writer(raw, lineterminator="\n").writerows([["Identifier", "Grade", "Last modified (grade)", "Full name"],

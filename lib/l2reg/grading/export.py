@@ -437,19 +437,23 @@ MOODLE_PARTICIPANT = "Participant "
 def feedback_lines(graded: Graded, s: Student, failed: str = "blank") -> list:
     """The feedback summary of one student, as plain-text lines (the Moodle comment)."""
     lesson = graded.lesson or "this lesson"
-    lines = []
-    if s.kind == "failed" and failed == "blank":
-        lines.append(f"{lesson}: not graded automatically ({number(s.score)} / {number(graded.max_score)} "
-                     "points before grading stopped); your instructor will look at it.")
+    score = f"{number(s.score)} / {number(graded.max_score)} points"
+    if s.kind == "failed":
+        # what ran before the stop is no verdict on the tests that did not run: no test list
+        lines = [f"{lesson}: not graded automatically: {s.reason}."]
+        if failed == "score":
+            lines.append(f"{score}, earned before grading stopped.")
+        elif s.score:
+            lines.append(f"({score} earned before grading stopped; your instructor will decide.)")
+        else:
+            lines.append("Your instructor will look at it.")
     else:
-        lines.append(f"{lesson}: {number(s.score)} / {number(graded.max_score)} points, graded automatically.")
-    missed = [c for c, v in s.cells if not v]
-    if missed:
-        lines.append("Tests not passed: " + ", ".join(missed) + ".")
-    if s.kind == "flagged":
-        lines.append(f"Flagged: {s.reason}.")
-    elif s.kind == "failed":
-        lines.append(f"Grading stopped: {s.reason}.")
+        lines = [f"{lesson}: {score}, graded automatically."]
+        missed = [c for c, v in s.cells if not v]
+        if missed:
+            lines.append("Tests not passed: " + ", ".join(missed) + ".")
+        if s.kind == "flagged":
+            lines.append(f"Flagged: {s.reason}.")
     if s.late:
         lines.append("Submitted late.")
     return lines
