@@ -156,12 +156,13 @@ def test_canvas_names_by_name_when_the_id_is_unknown(tmp_path):
 
 def test_canvas_refuses_ids_it_cannot_match(tmp_path):
     d = write_graded(tmp_path / "graded", rows=[("alice", "9", "graded", "no", "2,1,1"),
-                                                ("anon_x7Yq", "3", "graded", "no", "2,1,0")])
-    with pytest.raises(CourseError, match=r"Canvas user id.*alice, anon_x7Yq"):
+                                                ("anon_x7Yq", "3", "graded", "no", "2,1,0"),
+                                                ("\uff12\uff10", "3", "graded", "no", "2,1,0")])  # full-width digits
+    with pytest.raises(CourseError, match=r"Canvas user id.*alice, anon_x7Yq, \uff12\uff10"):
         export(d, "canvas")
     with pytest.raises(CourseError, match=r"participant number.*alice"):
         export(d, "moodle")
-    assert export(d, "csv").rows == 2  # the plain CSV takes any id
+    assert export(d, "csv").rows == 3  # the plain CSV takes any id
 
 
 @pytest.mark.parametrize("title, why", [
@@ -196,8 +197,8 @@ def test_moodle_worksheet_reads_back_by_moodle_rules(tmp_path):
     assert comments[1001] == ["01_penalty: 9 / 9 points, graded automatically."]
     assert comments[1002] == ["01_penalty: 7.5 / 9 points, graded automatically.", "Tests not passed: test_q1.",
                               "Submitted late."]
-    assert comments[1003] == ["01_penalty: not graded automatically: not a notebook: invalid JSON (Expecting value: "
-                              "line 1 column 1 (char 0)).", "Your instructor will look at it."]
+    assert comments[1003] == [("01_penalty: not graded automatically: not a notebook: invalid JSON (Expecting value: "
+                               "line 1 column 1 (char 0))."), "Your instructor will look at it."]
     assert comments[1005] == ["01_penalty: not graded automatically: cell quiz_q5 ran longer than 60 s of CPU time.",
                               "(3 / 9 points earned before grading stopped; your instructor will decide.)",
                               "Submitted late."]
@@ -307,6 +308,7 @@ def test_a_grades_csv_that_is_not_ours_is_one_line(tmp_path, capsys, content, ma
 
 @pytest.mark.parametrize("argv, match", [
     (["export", "{missing}", "--to", "canvas"], "no such folder"),
+    (["export", "{d}/grades.csv", "--to", "canvas"], "is not a folder"),
     (["export", "{d}", "--to", "blackboard"], "expected one of canvas, moodle, csv, got 'blackboard'"),
     (["export", "{d}"], "--to: missing"),
     (["export", "{d}", "--to", "csv", "--failed", "zero"], "--failed: expected one of blank, score"),

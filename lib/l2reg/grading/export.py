@@ -59,6 +59,7 @@ REQUIRED = ("student_id", "score", "max_score", "status")
 KNOWN = frozenset({*REQUIRED, "late", "name", "email", "format"})
 PLAIN_COLUMNS = ("student_id", "name", "email", "score", "max_score", "percent", "status", "late")
 MAX_BYTES = 50 * 1024 * 1024  # a grades.csv is a few hundred bytes a student
+_PLATFORM_NUMBER = re.compile(r"[0-9]{1,20}")  # ASCII digits: what Ruby's to_i and Moodle's ids read
 _STATUS = re.compile(r"\A(graded|flagged: .+|failed: .+)\Z", re.DOTALL)
 _TRUE = {"true", "yes", "1", "late", "y"}
 _FALSE = {"false", "no", "0", "", "n"}
@@ -177,6 +178,8 @@ def read_graded(graded_dir) -> Graded:
     (9.0, ['test_a'])
     """
     folder = Path(graded_dir)
+    if folder.exists() and not folder.is_dir():
+        raise CourseError(f"GRADED_DIR: {folder} is not a folder (give the --out folder of `l2reg grade`)")
     if not folder.is_dir():
         raise CourseError(f"GRADED_DIR: no such folder: {folder} (the --out folder of `l2reg grade`)")
     path = folder / "grades.csv"
@@ -393,7 +396,7 @@ def check_canvas_assignment(name: str) -> str:
 
 
 def canvas_rows(graded: Graded, assignment: str, failed: str = "blank") -> list:
-    bad = [s.student_id for s in graded.students if not s.student_id.isdigit()]
+    bad = [s.student_id for s in graded.students if not _PLATFORM_NUMBER.fullmatch(s.student_id)]
     if bad:
         raise CourseError(
             f"--to canvas: Canvas matches students by their Canvas user id, and these ids are not: "
@@ -460,7 +463,7 @@ def feedback_lines(graded: Graded, s: Student, failed: str = "blank") -> list:
 
 
 def moodle_rows(graded: Graded, failed: str = "blank", now: datetime | None = None) -> list:
-    bad = [s.student_id for s in graded.students if not s.student_id.isdigit()]
+    bad = [s.student_id for s in graded.students if not _PLATFORM_NUMBER.fullmatch(s.student_id)]
     if bad:
         raise CourseError(
             f"--to moodle: Moodle matches students by their participant number, and these ids are not: "
