@@ -33,7 +33,7 @@ import submission_kit as kit  # noqa: E402
 CLASS = ["broken_extra_files", "broken_not_json", "tamper_edited_test", "runaway_abort", "hostile_patch_record"]
 OPTS = ["--cell-timeout", "30", "--notebook-timeout", "300"]
 KILLER = "zz_killer"  # its worker is killed whenever it is given this submission
-ALLOWED_FAILURES = 2  # distributed.scheduler.allowed-failures of the test cluster
+ALLOWED_FAILURES = 1  # distributed.scheduler.allowed-failures of the test cluster
 
 # Runs the CLI in a fresh interpreter, then reports which Dask modules that run imported.
 PROBE = """import json, sys
@@ -97,7 +97,7 @@ def cluster():
 
     # the scheduler reads allowed-failures when it starts
     # (https://distributed.dask.org/en/stable/resilience.html: a task is "marked as bad after
-    # it kills a fixed number of workers"); the test cluster gives up after 3 deaths
+    # it kills a fixed number of workers"); the test cluster gives up after 2 deaths
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
         lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None, memory_limit=0)
@@ -156,7 +156,13 @@ def test_cluster_gives_the_same_rows_and_feedback(local_run, cluster_run):
         assert page(remote, name) == page(local, name), name
 
 
-class Killer:
+def _plugin_base():
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    return SchedulerPlugin
+
+
+class Killer(_plugin_base()):
     """A scheduler plugin (the LocalCluster's scheduler runs in this process): SIGKILLs
     the worker process given the KILLER submission, every time; and once, when the first
     result arrives, the worker of another submission still running."""
@@ -224,21 +230,24 @@ def test_lost_worker_loses_nothing_and_a_worker_killer_fails(local_run, cluster,
     assert sorted(ids) == sorted([*innocents, KILLER])  # every student exactly once
     whys = [why for why, _key, _pid in killer.kills]
     assert whys.count("lost") == 1, killer.kills
-    assert whys.count("killer") == ALLOWED_FAILURES + 1, killer.kills
+    # given up once among the others (its own deaths, and maybe a neighbour's), then again alone
+    first = [k for why, k, _ in killer.kills if why == "killer" and not k.endswith("-alone")]
+    again = [k for why, k, _ in killer.kills if why == "killer" and k.endswith("-alone")]
+    assert 1 <= len(first) <= ALLOWED_FAILURES + 1 and len(again) == ALLOWED_FAILURES + 1, killer.kills
     lost = next(key for why, key, _ in killer.kills if why == "lost")
     assert any(f"-{name}-" in lost for name in innocents)
     expected = {r[0]: r for r in rows(local)[1:]}
     for r in got[1:]:
         if r[0] == KILLER:
             assert r[1] == "0", r
-            assert r[3] == (f"failed: grading it stopped {ALLOWED_FAILURES + 1} Dask workers "
+            assert r[3] == (f"failed: grading it alone stopped {ALLOWED_FAILURES + 1} Dask workers "
                             "(each died while running it); not retried"), r
             assert set(r[4:]) == {"0"}
         else:
             assert r == expected[r[0]]  # the lost submission too: graded again elsewhere, same row
             assert page(out, r[0]) == page(local, r[0])
     summary = (out / "summary.txt").read_text(encoding="utf-8")
-    assert f"{KILLER}: grading it stopped" in summary
+    assert f"{KILLER}: grading it alone stopped" in summary
 
 
 def test_interrupt_cancels_the_run_and_keeps_the_previous_output(local_run, cluster, tmp_path):
@@ -252,7 +261,8 @@ def test_interrupt_cancels_the_run_and_keeps_the_previous_output(local_run, clus
 
     def read():
         for line in proc.stderr:
-            lines.append(line)
+            if not line.startswith("L2REG-PROBE "):
+                lines.append(line)
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()

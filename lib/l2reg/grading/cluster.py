@@ -19,9 +19,11 @@ that was running on ``distributed.scheduler.allowed-failures`` + 1 workers that 
 (3 + 1 by default) fails with ``KilledWorker`` ("marked as bad after it kills a fixed
 number of workers", https://distributed.dask.org/en/stable/resilience.html; the scheduler
 counts every task *assigned* to a dying worker, https://examples.dask.org/resilience.html).
-That submission is then ``failed: ...``, never retried again. To keep innocent neighbours
-from being counted, at most as many submissions are in flight as the cluster has threads,
-so a worker holds only the submissions it is running.
+A worker's death counts against every submission it held, so a bystander can be given up
+with the culprit: every submission given up is graded once more, alone on the cluster,
+after all the others; given up again, it is ``failed: ...``, never retried again. At most
+as many submissions are in flight as the cluster has threads, so a worker holds only the
+submissions it is running (one more for a while after another worker died).
 
 Nothing here imports Dask until :func:`run_cluster` is called; without ``--scheduler``
 a run never does (a test checks ``sys.modules``).
@@ -155,10 +157,6 @@ class _WorkerSide:
         from .sandbox import check_sandbox
         from .scoring import execute_one
 
-        digest = code_digest()
-        if digest != self.spec.digest:
-            return {"refuse": f"it runs other l2reg code than this machine (code digest {digest[:12]}, "
-                              f"here {self.spec.digest[:12]}); install the same l2reg on every worker"}
         mpl_cache = _mpl_cache()
         try:
             check_sandbox(self.spec.limits, mpl_cache)
@@ -238,7 +236,9 @@ def grade_task(spec: Spec, student_id: str, payload) -> dict:
     except Interrupted:
         return {"worker": worker, "interrupted": True}
     wall_used = time.monotonic() - ex.budget.t0 if ex.budget is not None else 0.0
-    return {"worker": worker, "canary": ready["canary"], "executed": ex, "wall_used": wall_used}
+    # the code installed here as the result leaves: compared with the client's as it arrives
+    return {"worker": worker, "canary": ready["canary"], "executed": ex, "wall_used": wall_used,
+            "digest": code_digest()}
 
 
 async def _abort_on_worker(token: str):
@@ -292,7 +292,7 @@ def _drop_half_made_client(exc, client_type):
 def _killed_reason(exc) -> str:
     n = getattr(exc, "allowed_failures", None)
     times = f"{n + 1} Dask workers" if isinstance(n, int) else "its Dask workers"
-    return f"grading it stopped {times} (each died while running it); not retried"
+    return f"grading it alone stopped {times} (each died while running it); not retried"
 
 
 def refusal(lesson, canary, where: str = "") -> str | None:
@@ -344,9 +344,13 @@ def run_cluster(client, lesson, limits, entries, run: RunState, reference: Path,
         spec = Spec(token, without_answers(lesson), limits, Path(reference).read_bytes(), code_digest())
         spec_future = client.submit(_spec_task, spec, key=f"l2reg-lesson-{token}", pure=False)
         pending = list(reversed(entries))
+        # Entries whose task Dask gave up on (KilledWorker): each is graded once more, alone on
+        # the cluster, so that a bystander that shared a dying worker with the culprit is
+        # graded, and only a submission that kills its workers by itself is failed.
+        suspects, alone = [], set()
         verified = set()
         idle_since = None
-        while pending or futures:
+        while pending or futures or suspects:
             run.check()
             threads = sum(client.nthreads().values())
             if threads == 0:
@@ -356,16 +360,22 @@ def run_cluster(client, lesson, limits, entries, run: RunState, reference: Path,
                                       f"worker for {worker_timeout:g} s; nothing of this run was kept")
             else:
                 idle_since = None
-            while pending and len(futures) < max(threads, 1):
-                entry = pending.pop()
+            batch = []
+            while pending and len(futures) + len(batch) < max(threads, 1):
+                batch.append(pending.pop())
+            if not batch and not pending and not futures and suspects:
+                batch.append(suspects.pop(0))
+                alone.add(batch[0].student_id)
+            for entry in batch:
                 try:
                     payload = _payload(Path(entry.notebook))
                 except OSError as exc:
                     res = not_scored(lesson, entry.student_id, f"cannot read the notebook ({exc.strerror})")
                     yield entry, render(entry, res), None
                     continue
+                suffix = "-alone" if entry.student_id in alone else ""
                 fut = client.submit(grade_task, spec_future, entry.student_id, payload,
-                                    key=f"l2reg-grade-{entry.student_id}-{token}", pure=False)
+                                    key=f"l2reg-grade-{entry.student_id}-{token}{suffix}", pure=False)
                 futures[fut] = entry
             if not futures:
                 continue
@@ -376,7 +386,11 @@ def run_cluster(client, lesson, limits, entries, run: RunState, reference: Path,
                 continue
             for fut in done:
                 entry = futures.pop(fut)
-                outcome, error = _collect(fut, entry, lesson, address, verified, KilledWorker)
+                if (fut.status == "error" and entry.student_id not in alone
+                        and isinstance(fut.exception(), KilledWorker)):
+                    suspects.append(entry)
+                    continue
+                outcome, error = _collect(fut, entry, lesson, address, verified, KilledWorker, spec.digest)
                 if outcome is not None:
                     outcome = render(entry, outcome)
                 yield entry, outcome, error
@@ -398,7 +412,7 @@ def run_cluster(client, lesson, limits, entries, run: RunState, reference: Path,
             pass
 
 
-def _collect(fut, entry, lesson, address, verified, killed_type):
+def _collect(fut, entry, lesson, address, verified, killed_type, spec_digest):
     """``(Result, None)`` for a finished task, ``(None, exc)`` for a bug in it; raises
     CourseError for what stops the run."""
     from concurrent.futures import CancelledError
@@ -419,6 +433,12 @@ def _collect(fut, entry, lesson, address, verified, killed_type):
         raise CourseError(f"Dask worker {who} may not grade: {clean_text(out['refuse'], 500)}")
     if out.get("interrupted"):
         return None, RuntimeError(f"the run was stopped on Dask worker {who}")
+    if out.get("digest") != spec_digest and out.get("digest") != code_digest():
+        # not the code this machine had when the run started, nor the code it has now (an
+        # installation being upgraded meanwhile is compared as of now): another l2reg
+        raise CourseError(f"Dask worker {who} may not grade: it runs other l2reg code than this machine "
+                          f"(code digest {clean_text(out.get('digest'), 12)}, here {spec_digest[:12]}); "
+                          "install the same l2reg on every worker")
     if who not in verified:
         why = refusal(lesson, score_executed(lesson, out["canary"]), f" of Dask worker {who}")
         if why:
