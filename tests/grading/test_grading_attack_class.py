@@ -28,8 +28,9 @@ def test_the_run_writes_every_row_and_page(graded):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert ATTACK == ["bob", "deeprec", "forgeerr", "honest", "surrogate"]
     assert set(ATTACK) <= set(rows)
-    for sid in rows:
-        (out / "feedback" / f"{sid}.html").read_text(encoding="utf-8")
+    for sid in ATTACK:  # each page can be read back as UTF-8 and states the row's score
+        page = (out / "feedback" / f"{sid}.html").read_text(encoding="utf-8")
+        assert f"Score: {float(rows[sid]['score']):g} / {float(rows[sid]['max_score']):g}" in page, sid
 
 
 def test_the_honest_ones_get_full_marks(graded):
