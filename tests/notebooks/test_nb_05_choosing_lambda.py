@@ -453,3 +453,41 @@ C_NAMES_CAUSE = {
 @pytest.mark.parametrize("name", sorted(C_RIGHT))
 def test_visible_C_test_passes(name):
     _run_visible("test_C", C_RIGHT[name])
+
+
+def test_log_axes_label_between_decades_with_plain_decimals():
+    """The validation figures span 0.6 to 4 on a log axis: their labels read 0.6, 2, 3, 4, not 6x10^-1, 2x10^0."""
+    import numpy as np
+
+    from l2reg import plotting
+
+    lams = np.logspace(-4, 2, 50)
+    err = 0.6 + 3.4 / (1 + np.exp(-np.log(lams)))
+    for fig in (plotting.plot_lines(lams, {"error": err}, xlabel="lambda", ylabel="MSE", title="t",
+                                    xscale="log", yscale="log"),
+                plotting.plot_errors_vs_lambda(lams, err, err * 1.1)):
+        plotting.figure_to_png(fig)
+        ax = fig.axes[0]
+        lo, hi = ax.get_ylim()
+        texts = [t.get_text() for t in ax.yaxis.get_majorticklabels() + ax.yaxis.get_minorticklabels()
+                 if t.get_text() and lo <= t.get_position()[1] <= hi]
+        assert texts and not any("times" in t for t in texts), texts
+        assert {"2", "3"} <= set(texts), texts
+
+
+def test_lambda_sweep_demo_labels_plain_decimals():
+    import numpy as np
+
+    from l2reg.demos import LambdaSweep
+    from l2reg.widgets import lambda_sweep_demo
+
+    r = np.random.default_rng(0)
+    X, Xv = r.standard_normal((40, 5)), r.standard_normal((40, 5))
+    w = r.standard_normal(5)
+    y, yv = X @ w + r.standard_normal(40), Xv @ w + r.standard_normal(40)
+    demo = lambda_sweep_demo(LambdaSweep.make(X, y, Xv, yv, np.logspace(-4, 2, 13)))
+    ax = demo.fig.axes[0]
+    lo, hi = ax.get_ylim()
+    texts = [t.get_text() for t in ax.yaxis.get_majorticklabels() + ax.yaxis.get_minorticklabels()
+             if t.get_text() and lo <= t.get_position()[1] <= hi]
+    assert texts and not any("times" in t for t in texts), texts

@@ -13,7 +13,8 @@ check), :mod:`~l2reg.plotting.curves` (curves over one axis),
 :mod:`~l2reg.plotting.panels` (weights, bars, geometry, heat maps).
 """
 
-from .core import COLORS, CYCLE, STYLES, color, figure_to_png, layout_problems, legend_outside, new_figure, style
+from .core import (COLORS, CYCLE, STYLES, color, figure_to_png, layout_problems, legend_outside, new_figure,
+                   plain_log_labels, style)
 from .curves import plot_coefficient_path, plot_errors_vs_lambda, plot_fits, plot_lines, plot_prediction_spread
 from .panels import (loss_plane, plot_coefficient_clouds, plot_heatmap, plot_penalty_geometry, plot_shrinkage,
                      robust_limits)
@@ -21,4 +22,4 @@ from .panels import (loss_plane, plot_coefficient_clouds, plot_heatmap, plot_pen
 __all__ = ["COLORS", "CYCLE", "STYLES", "color", "style", "new_figure", "legend_outside", "figure_to_png",
            "layout_problems", "plot_fits", "plot_coefficient_path", "plot_errors_vs_lambda", "plot_lines",
            "plot_prediction_spread", "plot_coefficient_clouds", "plot_shrinkage", "plot_penalty_geometry",
-           "loss_plane", "plot_heatmap", "robust_limits"]
+           "loss_plane", "plot_heatmap", "robust_limits", "plain_log_labels"]

@@ -6,7 +6,8 @@ import io
 
 import numpy as np
 
-__all__ = ["COLORS", "CYCLE", "STYLES", "color", "style", "new_figure", "legend_outside", "figure_to_png", "layout_problems"]
+__all__ = ["COLORS", "CYCLE", "STYLES", "color", "style", "new_figure", "legend_outside", "figure_to_png", "layout_problems",
+           "plain_log_labels"]
 
 
 #: Okabe-Ito colours, by name.
@@ -75,6 +76,45 @@ def legend_outside(ax, *, fontsize=9, **kwargs):
     # the legend stays in the room constrained layout made for it.
     ax.set_anchor("W")
     return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=fontsize, **kwargs)
+
+
+def plain_log_labels(ax):
+    """Label the log-scaled axes of ``ax`` between decades with plain decimals: 0.6, 2, 3 (not 6×10⁻¹, 2×10⁰).
+
+    Which ticks get a label stays matplotlib's choice (its
+    ``LogFormatterSciNotation``: on an axis spanning about a decade it labels
+    some ticks between the decades); only the text changes. On an axis of at
+    most two decades every label is plain (1, not 10⁰, beside 0.6 and 2); a
+    wider axis labels only decades and keeps them as powers of ten. Call it
+    after the scale is set: ``set_xscale``/``set_yscale`` reset the formatters.
+
+    Examples
+    --------
+    >>> from l2reg.plotting import new_figure, plain_log_labels
+    >>> fig, ax = new_figure()
+    >>> _ = ax.loglog([0.55, 4.0], [0.55, 4.0])
+    >>> plain_log_labels(ax)
+    >>> fig.canvas.draw()
+    >>> lo, hi = ax.get_ylim()
+    >>> [t.get_text() for t in ax.yaxis.get_minorticklabels() if t.get_text() and lo <= t.get_position()[1] <= hi]
+    ['0.6', '2', '3', '4']
+    >>> [t.get_text() for t in ax.yaxis.get_majorticklabels() if t.get_text() and lo <= t.get_position()[1] <= hi]
+    ['1']
+    """
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    class Plain(LogFormatterSciNotation):
+        def __call__(self, x, pos=None):
+            text = super().__call__(x, pos)
+            lo, hi = sorted(abs(v) for v in self.axis.get_view_interval())
+            if not text or not (lo > 0 and np.log10(hi / lo) <= 2):
+                return text  # no label, or a wide axis: only decades are labelled, as 10^k
+            return f"{x:.6g}"  # a short axis labels ticks between decades: all of them plain, 1 too
+
+    for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+        if scale == "log":
+            axis.set_major_formatter(Plain(labelOnlyBase=False))
+            axis.set_minor_formatter(Plain(labelOnlyBase=False))
 
 
 def figure_to_png(fig, dpi=None) -> bytes:

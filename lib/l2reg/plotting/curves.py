@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import COLORS, CYCLE, color, legend_outside, new_figure, style
+from .core import COLORS, CYCLE, color, legend_outside, new_figure, plain_log_labels, style
 
 __all__ = ["plot_fits", "plot_coefficient_path", "plot_lines", "plot_errors_vs_lambda", "plot_prediction_spread"]
 
@@ -108,6 +108,8 @@ def plot_coefficient_path(lams, W, *, names=None, title="Ridge coefficients shri
     ax.set_title(title)
     legend_outside(ax, fontsize=8)
     ax2.loglog(lams, np.linalg.norm(W, axis=1), color=COLORS["blue"], lw=2, label="||w||")
+    plain_log_labels(ax)
+    plain_log_labels(ax2)
     ax2.set_xlabel("lambda (log scale)")
     ax2.set_ylabel("||w|| (log scale)")
     ax2.set_title("The size of the weight vector")
@@ -172,6 +174,7 @@ def plot_lines(x, series, *, xlabel, ylabel, title, xscale="linear", yscale="lin
         ax.set_yscale("symlog", linthresh=linthresh)
     else:
         ax.set_yscale(yscale)
+    plain_log_labels(ax)  # 0.6, 2, 3 between the decades, not 6x10^-1
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

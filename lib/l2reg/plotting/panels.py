@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validation as v
-from .core import COLORS, color, legend_outside, new_figure, style
+from .core import COLORS, color, legend_outside, new_figure, plain_log_labels, style
 
 __all__ = ["plot_coefficient_clouds", "plot_shrinkage", "plot_penalty_geometry", "loss_plane", "plot_heatmap", "robust_limits"]
 
@@ -339,5 +339,6 @@ def plot_heatmap(values, row_labels, col_labels, *, xlabel, ylabel, title, cbar_
     # Cells beyond the colour limits take the end colours; the bar's pointed ends say so.
     extend = {(False, False): "neither", (True, False): "min", (False, True): "max", (True, True): "both"}[
         (bool(np.nanmin(values) < lo), bool(np.nanmax(values) > hi))]
-    fig.colorbar(im, ax=ax, extend=extend, label=cbar_label + (" (log scale)" if scale == "log" else ""))
+    bar = fig.colorbar(im, ax=ax, extend=extend, label=cbar_label + (" (log scale)" if scale == "log" else ""))
+    plain_log_labels(bar.ax)  # a log colour bar: 0.2, 0.3 between the decades
     return fig

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..demos import decay_regime, decay_trajectory, format_factor, gradient_descent_path, hessian_eigenvalues, loss_ellipses, loss_surface
-from ..plotting import COLORS, legend_outside, new_figure
+from ..plotting import COLORS, legend_outside, new_figure, plain_log_labels
 from ..ridge import ridge_fit
 from .core import FigureDemo, log_slider
 
@@ -84,6 +84,7 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
     (rate_line,) = ax_d.semilogy([], [], color=COLORS["orange"], ls="--", lw=1.5, label="predicted rate")
     ax_d.set_xlim(0, steps)
     ax_d.set_ylim(1e-8, 1e3)
+    plain_log_labels(ax_d)
     ax_d.set_xlabel("step t")
     ax_d.set_ylabel("distance to the minimizer (log scale)")
     ax_d.set_title("Distance to the minimizer per step", fontsize=10)

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..demos import PolynomialRidge
-from ..plotting import COLORS, legend_outside, new_figure, plot_fits
+from ..plotting import COLORS, legend_outside, new_figure, plain_log_labels, plot_fits
 from .core import FigureDemo, lambda_slider
 
 __all__ = ["lambda_fit_demo", "lambda_sweep_demo"]
@@ -25,6 +25,7 @@ class _ErrorPanel:
         self.marker = ax.axvline(lam, color=COLORS["black"], lw=1.2, ls=":", label="current lambda")
         (self.train_dot,) = ax.plot([lam], [np.nan], "o", color=COLORS["blue"])
         (self.held_out_dot,) = ax.plot([lam], [np.nan], "s", color=COLORS["orange"])
+        plain_log_labels(ax)  # 0.6, 2, 3 between the decades, not 6x10^-1
         ax.set_xlabel("lambda (log scale)")
         ax.set_ylabel("mean squared error (log scale)")
         ax.set_title(title)

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _validation as v
 from ..demos import one_weight_densities
-from ..plotting import COLORS, legend_outside, new_figure
+from ..plotting import COLORS, legend_outside, new_figure, plain_log_labels
 from .core import FigureDemo, log_slider
 
 __all__ = ["prior_width_demo"]
@@ -74,6 +74,7 @@ def prior_width_demo(x, y, sigma, *, tau=0.5):
                      label="mean +- 2 posterior sd")
     ax2.axhline(w_ls, color=COLORS["orange"], ls="--", lw=1.5, label=f"least squares {w_ls:.2f}")
     tau_l = ax2.axvline(tau, color=COLORS["black"], ls=":", lw=1.2, label="current tau")
+    plain_log_labels(ax2)
     ax2.set_xlabel("prior width tau (log scale)")
     ax2.set_ylabel("weight w")
     ax2.set_title("Wider prior, weaker penalty")
