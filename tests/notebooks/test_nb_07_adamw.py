@@ -299,6 +299,16 @@ def test_what_the_demo_instructions_promise():
     from l2reg.widgets.descent import LR_EXPS, WD_EXPS
 
     assert 10.0 ** LR_EXPS[1] == pytest.approx(0.1) and 10.0 ** WD_EXPS[1] == pytest.approx(10.0)
+    # ... and the demo's readout says so there, and only there
+    from l2reg.widgets import adamw_demo
+
+    demo = adamw_demo(lr=0.01, weight_decay=0.1)
+    assert "zeroing them" not in demo.readout.value
+    demo.set(lr=10.0 ** LR_EXPS[1], weight_decay=10.0 ** WD_EXPS[1])
+    assert "AdamW lr * wd = 1.0e+00 for both: each AdamW step multiplies the weights by 1 - lr * wd = 0, zeroing them" \
+        in demo.readout.value, demo.readout.value
+    demo.set(weight_decay=10.0 ** (WD_EXPS[1] - 0.1))
+    assert "zeroing them" not in demo.readout.value
 
 
 # --- The visible test against the typical wrong answers ---------------------------------------

@@ -333,9 +333,16 @@ def adamw_demo(*, lr=0.01, weight_decay=0.1, steps=300, scales=(10.0, 0.1)):
             for k, line in enumerate(lines[kind]):
                 line.set_ydata(r[kind][:, k])
         a, b = r["adam_decay"]
-        return (f"learning rate {lr:.1e}, weight decay {weight_decay:.1e}. Decay per step: "
+        text = (f"learning rate {lr:.1e}, weight decay {weight_decay:.1e}. Decay per step: "
                 f"Adam + L2 {a:.1e} (gradients x {scales[0]:g}) vs {b:.1e} (x {scales[1]:g}); "
                 f"AdamW lr * wd = {r['adamw_decay']:.1e} for both")
+        if abs(lr * weight_decay - 1.0) < 1e-9:  # the sliders' far corner, lr 0.1 and wd 10
+            text += (": each AdamW step multiplies the weights by 1 - lr * wd = 0, zeroing them, so each"
+                     f" is only that step's Adam move (at most about lr = {lr:.2g} in size) and keeps nothing of where it was")
+        elif lr * weight_decay > 1.0:
+            text += (f": each AdamW step multiplies the weights by 1 - lr * wd = {1 - lr * weight_decay:.2g},"
+                     " a negative factor: they flip sign every step")
+        return text
 
     controls = {
         "lr": log_slider(lr, min_exp=LR_EXPS[0], max_exp=LR_EXPS[1], description="learning rate"),
