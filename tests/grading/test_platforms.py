@@ -407,3 +407,45 @@ def test_grades_csv_and_summary_carry_late_names_and_the_roster(tmp_path):
     assert "Not on the roster (graded all the same):\n  999 (=HYPERLINK(1)\\nx)\n" in text
     assert "On the roster, no submission:\n  102 (Bo Li <bo@example.edu>)\n" in text
     assert "  999 (=HYPERLINK(1)\\nx): no .ipynb notebook handed in" in text
+
+
+# --- names a hostile or odd student can make (H9) ----------------------------------------------
+
+def test_a_canvas_name_ending_in_another_students_id_takes_nothing_of_theirs(tmp_path):
+    # Canvas keeps a trailing "_<digits>" of a sortable name ("Doe, Jane_102" -> doejane_102;
+    # content_zipper.rb joins only "_<digits>_" runs), so student 101 so named writes
+    # "doejane_102_101_<att>_...": read first-field-first, that is student 102's file.
+    members = [("doejane_102_101_9005_penalty.ipynb", nb("hostile-101")),
+               ("doejane_102_101_text.html", b"t"),
+               ("realname_102_9001_penalty.ipynb", nb("victim-102")),
+               ("bo_103_9002_hw_3_4_final.ipynb", nb("bo-103"))]  # digits fields in a display name stay its own
+    found, e, _ = _entries(write_zip(tmp_path / "h.zip", members), tmp_path, notebook="final.ipynb")
+    assert sorted(e) == ["101", "102", "103"]
+    assert "victim-102" in _content(e["102"]) and e["102"].name == "realname" and not e["102"].notes
+    assert "hostile-101" in _content(e["101"]) and e["101"].name == "doejane_102"
+    assert e["101"].extra_files == ["doejane_102_101_text.html (online text entry, not graded)"]
+    assert "bo-103" in _content(e["103"]) and Path(e["103"].notebook).name == "hw_3_4_final.ipynb"
+
+
+@pytest.mark.parametrize("name", [
+    "doejane_0101_9002_penalty.ipynb",  # a leading zero: no platform writes it (Canvas would read user 101)
+    "doejane_123456789012345678901_9001_penalty.ipynb",  # 21 digits: no user id (9001 is the attachment's)
+])
+def test_canvas_ids_are_as_canvas_writes_them(tmp_path, name):
+    members = [("doejane_101_9001_penalty.ipynb", nb("real")), (name, nb("odd"))]
+    found, e, _ = _entries(write_zip(tmp_path / "c.zip", members), tmp_path, "canvas")  # (auto: also a plain id)
+    assert sorted(e) == ["101"] and "real" in _content(e["101"])
+    assert name in dict(found.skipped)
+
+
+def test_moodle_ids_are_as_moodle_writes_them(tmp_path):
+    members = [("Jane Doe_7_assignsubmission_file/penalty.ipynb", nb("real")),
+               ("Jane Doe_007_assignsubmission_file/penalty.ipynb", nb("zero")),  # importziplib: no such participant
+               ("Jane_Doe_8_assignsubmission_file/penalty.ipynb", nb("under"))]  # a Moodle name holds no "_"
+    found, e, _ = _entries(write_zip(tmp_path / "m.zip", members), tmp_path, "moodle")  # (auto: also plain ids)
+    assert sorted(e) == ["7"] and "real" in _content(e["7"]) and len(found.skipped) == 2
+    assert moodle_file(("Jane Doe_007_assignsubmission_file", "x.ipynb")) is None
+    assert moodle_file(("Jane_Doe_8_assignsubmission_file", "x.ipynb")) is None
+    roster = tmp_path / "r.csv"
+    roster.write_bytes(b"Identifier,Full name\nParticipant 007,A\n")
+    assert list(read_roster(roster)) == ["7"]

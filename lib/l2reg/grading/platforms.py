@@ -18,8 +18,13 @@ attachment id). The display name has ``/\\:*?"<>|`` and NUL runs replaced by ``_
 uploaded again under the same name is renamed ``name-1.ext``, ``name-2.ext`` ...
 (``app/models/attachment.rb`` ``make_unique_filename``). Canvas itself reads these back by
 taking the first two all-digit ``_`` fields as user and attachment id; this parser takes
-the first ``_{digits}_{digits}_`` after the name (the same fields: a name has no
-``_{digits}_`` run, and ``LATE`` is upper case in a lower-cased name). The student id is
+the first ``_{digits}_{digits}_`` after the name (the same fields: ``LATE`` is upper case
+in a lower-cased name). A name can still end in ``_{digits}`` (only ``_<digits>_`` runs are
+joined: "Doe, Jane_102" gives ``doejane_102``), so a member may read as two students'
+(``doejane_102_101_9005_x.ipynb``: 102's, or 101's named ``doejane_102``); Canvas writes one
+name per student, so of the readings the one whose id no other member names differently
+is taken (:func:`resolve_canvas`), the first when several agree. Ids are as the platforms
+write them: digits without a leading zero, at most 20. The student id is
 the user id (``anon_{id}`` under anonymous grading). Canvas puts only the latest attempt's
 files in the zip, so several notebooks of one student were handed in together: the one
 with the highest attachment id (the last uploaded) is graded, the others are noted.
@@ -58,18 +63,19 @@ DESCRIPTION = {
 }
 # The platform's own ids: digits (Canvas user id, Moodle participant id), or Canvas's
 # anonymous id. \A...\Z, never ^...$ (see submissions.STUDENT_ID).
-PLATFORM_ID = re.compile(r"\A(?:[0-9]{1,20}|anon_[A-Za-z0-9]{1,32})\Z")
+PLATFORM_ID = re.compile(r"\A(?:0|[1-9][0-9]{0,19}|anon_[A-Za-z0-9]{1,32})\Z")
 
 # Canvas: instructure/canvas-lms lib/content_zipper.rb (get_filename, add_upload_submission,
 # add_text_or_url), lib/anonymity.rb (SecureRandom.base58(5)); read back by
 # app/models/assignment.rb infer_comment_context_from_filename (first two all-digit fields).
 _CANVAS_ANON = re.compile(r"\A(?:(?P<late>LATE)_)?(?P<id>anon_[1-9A-HJ-NP-Za-km-z]{5})_(?P<rest>.+)\Z", re.S)
-_CANVAS_NAMED = re.compile(r"\A(?P<name>.*?)(?:_(?P<late>LATE))?_(?P<id>[0-9]{1,20})_(?P<rest>.+)\Z", re.S)
+# The id fields after a name (matched at each "_" of a member's name: see canvas_files).
+_CANVAS_FIELDS = re.compile(r"(?:_(?P<late>LATE))?_(?P<id>0|[1-9][0-9]{0,19})_(?P<rest>.+)\Z", re.S)
 _CANVAS_REST = re.compile(r"\A(?:(?P<att>[0-9]{1,20})_(?P<file>.+)|(?P<kind>text|link)\.html)\Z", re.S)
 # Moodle: moodle/moodle mod/assign/classes/downloader.php get_student_prefix and
 # load_submissionplugin_filelist; read back by mod/assign/feedback/file/importziplib.php
 # is_valid_filename_for_import (explode("_", part, 5): name, id, plugin type, plugin, rest).
-_MOODLE = re.compile(r"\A(?P<name>.*?)_(?P<id>[0-9]{1,20})_assignsubmission_(?P<plugin>[a-z0-9]+)(?P<rest>_.*)?\Z", re.S)
+_MOODLE = re.compile(r"\A(?P<name>[^_]*)_(?P<id>0|[1-9][0-9]{0,19})_assignsubmission_(?P<plugin>[a-z0-9]+)(?P<rest>_.*)?\Z", re.S)
 
 
 @dataclass(frozen=True)
@@ -116,19 +122,56 @@ def canvas_file(name: str) -> PlatformFile | None:
     >>> canvas_file("penalty.ipynb") is None
     True
     """
+    files = canvas_files(name)
+    return files[0] if files else None
+
+
+def canvas_files(name: str) -> list:
+    """Every :class:`PlatformFile` a Canvas member called ``name`` can be, first field
+    first (a name may end in ``_{digits}``: see the module).
+
+    >>> [(f.student_id, f.shown_name, f.file) for f in canvas_files("doejane_102_101_9005_x.ipynb")]
+    [('102', 'doejane', '9005_x.ipynb'), ('101', 'doejane_102', 'x.ipynb')]
+    """
     m = _CANVAS_ANON.match(name)
-    anonymous = m is not None
-    m = m or _CANVAS_NAMED.match(name)
-    if not m:
-        return None
-    rest = _CANVAS_REST.match(m["rest"])
-    if not rest:
-        return None
-    shown = "" if anonymous else m["name"]
-    late = m["late"] is not None
-    if rest["kind"]:
-        return PlatformFile(m["id"], shown, name, rest["kind"], None, late)
-    return PlatformFile(m["id"], shown, rest["file"], "upload", int(rest["att"]), late)
+    matches = [("", m)] if m else [
+        (name[:i], m) for i in range(len(name)) if name[i] == "_" and not name[:i].endswith("LATE")
+        and (m := _CANVAS_FIELDS.match(name, i))]
+    out = []
+    for shown, m in matches:
+        rest = _CANVAS_REST.match(m["rest"])
+        if not rest:
+            continue
+        late = m["late"] is not None
+        if rest["kind"]:
+            out.append(PlatformFile(m["id"], shown, name, rest["kind"], None, late))
+        else:
+            out.append(PlatformFile(m["id"], shown, rest["file"], "upload", int(rest["att"]), late))
+    return out
+
+
+def resolve_canvas(readings) -> list:
+    """One reading (or None) per member, from ``readings``, each member's
+    :func:`canvas_files`: a member with one reading names its student so; of a member's
+    several readings, those whose id no single-reading member names otherwise are kept and
+    the first taken; None when every reading clashes (no name Canvas writes).
+
+    >>> r = resolve_canvas([canvas_files("doejane_102_101_9_x.ipynb"), canvas_files("bo_102_8_y.ipynb")])
+    >>> [(f.student_id, f.shown_name) for f in r]
+    [('101', 'doejane_102'), ('102', 'bo')]
+    """
+    named = {}
+    for files in readings:
+        if len(files) == 1:
+            named.setdefault(files[0].student_id, set()).add(files[0].shown_name)
+    out = []
+    for files in readings:
+        if len(files) <= 1:
+            out.append(files[0] if files else None)
+            continue
+        fits = [f for f in files if named.get(f.student_id, {f.shown_name}) == {f.shown_name}]
+        out.append(fits[0] if fits else None)
+    return out
 
 
 def moodle_file(parts) -> PlatformFile | None:

@@ -30,7 +30,7 @@ from .outcome import clean_text
 
 MAX_ROSTER_BYTES = 20 << 20
 _PLAIN_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}\Z")  # submissions.STUDENT_ID
-_PLATFORM_ID = re.compile(r"\A(?:[0-9]{1,20}|anon_[A-Za-z0-9]{1,32})\Z")  # platforms.PLATFORM_ID
+_PLATFORM_ID = re.compile(r"\A(?:0|[1-9][0-9]{0,19}|anon_[A-Za-z0-9]{1,32})\Z")  # platforms.PLATFORM_ID
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def read_roster(path) -> dict:
         sid = get(row, id_col)
         if kind == "moodle":
             m = re.fullmatch(r"\D*?(\d{1,20})", sid)  # "Participant 42" (the word is translated)
-            sid = m.group(1) if m else sid
+            sid = str(int(m.group(1))) if m else sid  # the id as the download writes it (no leading zero)
         if not sid:
             continue  # Canvas's "Points Possible" / "Muted" rows
         if not (_PLATFORM_ID.match(sid) or _PLAIN_ID.match(sid)):

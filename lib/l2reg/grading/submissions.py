@@ -468,11 +468,18 @@ def _read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) 
 def _attribute(format: str, located, shown):
     """``({student id: [(PlatformFile, item)]}, unattributed)`` for ``located``, a list of
     ``(item, parts)`` (parts relative to the platform's top)."""
-    from .platforms import DESCRIPTION, PLATFORM_ID, parse
+    from .platforms import DESCRIPTION, PLATFORM_ID, canvas_files, parse, resolve_canvas
 
+    if format == "canvas":  # a name may read as two students': see platforms.resolve_canvas
+        readings = [canvas_files(parts[0]) if len(parts) == 1 else [] for _, parts in located]
+        chosen = resolve_canvas(readings)
+    else:
+        readings = chosen = [parse(format, parts) for _, parts in located]
     by_student, unattributed = {}, []
-    for item, parts in located:
-        pf = parse(format, parts)
+    for (item, parts), pf, read in zip(located, chosen, readings):
+        if pf is None and format == "canvas" and read:
+            unattributed.append((shown((item, parts)), "named as several students' files (ignored)"))
+            continue
         if pf is None or not PLATFORM_ID.match(pf.student_id):
             unattributed.append((shown((item, parts)), f"not named as in {DESCRIPTION[format]} (ignored)"))
             continue
