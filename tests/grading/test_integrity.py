@@ -84,6 +84,25 @@ EVASIONS = {
     "library caller": ("from l2reg.demos import PolynomialRidge",
                        "l2reg.demos.PolynomialRidge (which calls l2reg.ridge_fit)"),
     "private part": ("from l2reg.ridge import _ridge_solve", "l2reg.ridge._ridge_solve (part of l2reg.ridge_fit)"),
+    # review H10: names kept in a list or tuple, importlib's own __import__
+    "getattr join of a list variable": ("import l2reg\nparts = ['ridge', '_fit']\ngetattr(l2reg, ''.join(parts))",
+                                        "l2reg.ridge_fit"),
+    "getattr join of a tuple variable": ("import l2reg\nparts = 'ridge', 'fit'\ngetattr(l2reg, '_'.join(parts))",
+                                         "l2reg.ridge_fit"),
+    "importlib.__import__": ("import importlib\nimportlib.__import__('l2reg').ridge_fit", "l2reg.ridge_fit"),
+    # a rebinding that may not happen leaves the library's name in place
+    "rebound only in an if": ("if X is None:\n    ridge_fit = None\nridge_fit(X, y, 1)", "l2reg.ridge_fit"),
+    "rebound by a loop that may not run": ("for ridge_fit in []:\n    pass\nridge_fit(X, y, 1)", "l2reg.ridge_fit"),
+    "rebound in one branch only": ("if X is None:\n    ridge_fit = None\nelse:\n    pass\nridge_fit(X, y, 1)",
+                                   "l2reg.ridge_fit"),
+    "a loop over the library": ("import l2reg\nfor g in [l2reg.ridge_fit]:\n    g(X, y, 1)", "l2reg.ridge_fit"),
+    "a with over the library": ("import l2reg\nwith l2reg.ridge_fit as g:\n    pass", "l2reg.ridge_fit"),
+    "a loop variable bound to the module": ("import l2reg\nfor r in [l2reg]:\n    r.ridge_fit", "l2reg.ridge_fit"),
+    "a loop over a list of names": ("import l2reg\nnames = ['ridge_fit']\nfor n in names:\n    g = getattr(l2reg, n)",
+                                    "l2reg.ridge_fit"),
+    # a comprehension's variable does not leak; a walrus in one branch may not run
+    "a comprehension variable does not rebind": ("_ = [0 for ridge_fit in [1]]\nridge_fit(X, y, 1)", "l2reg.ridge_fit"),
+    "a walrus in one branch": ("x = (ridge_fit := None) if X is None else 0\nridge_fit(X, y, 1)", "l2reg.ridge_fit"),
 }
 
 
@@ -124,6 +143,18 @@ NOT_USES = {
     "an unknown attribute": "import l2reg\nl2reg.ridge_fit_mine",
     "getattr of a computed string": "import l2reg\ngetattr(l2reg, input())",
     "a cell that does not parse": "def f(:\n    return ridge_fit(X, y, 1)",
+    # review H10: an honest student's own names that happen to be the library's, at top level
+    "a name imported from another library": "from numpy.linalg import solve as ridge_fit\nridge_fit(np.eye(2), np.ones(2))",
+    "a loop variable of the same name": "for ridge_fit in range(3):\n    print(ridge_fit)",
+    "a with target of the same name": "import contextlib\nwith contextlib.nullcontext(1) as ridge_fit:\n    print(ridge_fit)",
+    "a comprehension variable of the same name": "print([ridge_fit * 2 for ridge_fit in range(3)])",
+    "an exception name": "try:\n    pass\nexcept Exception as ridge_fit:\n    print(ridge_fit)",
+    "an exception name in a function": "def f():\n    try:\n        pass\n    except Exception as ridge_fit:\n"
+                                       "        print(ridge_fit)",
+    "both branches rebind it": "if X.shape[0] > 10:\n    ridge_fit = 0.1\nelse:\n    ridge_fit = 1.0\nprint(ridge_fit)",
+    "a walrus of the same name": "(ridge_fit := 3)\nprint(ridge_fit)",
+    "a docstring naming it": "def f(X, y):\n    \"\"\"Like l2reg.ridge_fit(X, y, lam), by hand.\"\"\"\n    return X",
+    "its own function of the same name": "def ridge_fit(X, y, lam):\n    return X\ndef f(X, y):\n    return ridge_fit(X, y, 1)",
 }
 
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from .integrity_eval import _Analysis, _parse, _walk_scope
+from .integrity_eval import _Analysis, _parse, definite
 from .integrity_index import PACKAGE, Library, library_index
 
 __all__ = ["FORBID_KEY", "PACKAGE", "POLICIES", "Cell", "Checker", "Finding", "Library", "answer_tests", "apply",
@@ -104,13 +104,12 @@ def check_cells(cells, forbids: dict, lib: Library | None = None) -> list:
                 uses, refs = set(), set()
                 binds = an._bindings(stmt, None, uses)
                 if student:
-                    for sub in _walk_scope(stmt):
-                        an._use_node(sub, None, uses, refs)
-                # a plain top-level binding replaces the name; one inside if/for/try adds to it
-                strong = isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom, ast.FunctionDef,
-                                           ast.AsyncFunctionDef, ast.ClassDef))
+                    for sub, sc in an.scoped(stmt, None):
+                        an._use_node(sub, sc, uses, refs)
+                # a binding the statement surely makes replaces the name; one it may make adds to it
+                sure = set(binds) if isinstance(stmt, (ast.Import, ast.ImportFrom)) else definite(stmt)
                 for n, vals in binds.items():
-                    if strong:
+                    if n in sure:
                         an.env[n] = set(vals)
                     else:
                         an.env.setdefault(n, set()).update(vals)
@@ -135,8 +134,8 @@ def check_cells(cells, forbids: dict, lib: Library | None = None) -> list:
                 binds |= globs
                 body = fn.body if isinstance(fn.body, list) else [fn.body]
                 for s in body:
-                    for sub in _walk_scope(s):
-                        an._use_node(sub, scope, uses, refs)
+                    for sub, sc in an.scoped(s, scope):
+                        an._use_node(sub, sc, uses, refs)
                 an.memo.clear()  # keyed by id(scope): the next scope may reuse the id
             an.env = final
     findings = []

@@ -20,6 +20,7 @@ from .integrity_index import PACKAGE, Library
 _MAX_DEPTH = 60  # recursion depth of the expression evaluator
 _MAX_STRINGS = 32  # values kept for one string expression
 _MAX_STRING_LEN = 4096
+_MAX_SEQ = 64  # elements of a list or tuple of strings kept as one value
 _MAX_NESTED = 3  # exec("exec('...')") levels analysed
 _MAX_NESTED_CODE = 200_000  # characters of exec'd / magic code analysed per notebook
 _BUILTINS = frozenset({"getattr", "__import__", "vars", "globals", "locals", "eval", "exec", "compile",
@@ -74,6 +75,7 @@ class _Analysis:
         self.units: list = []  # (cell index, bound names, uses, referenced names)
         self.direct: dict = {}  # cell index -> set of uses
         self.memo: dict = {}  # (id(node), id(scope)) -> (values, uses); see value()
+        self._overlays: list = []  # the scopes scoped() made, alive as long as the memo
 
     # ----- values --------------------------------------------------------------------
     # ("mod", name) | ("obj", module, attr) | ("str", s) | ("b", name) builtin-like marker
@@ -96,6 +98,8 @@ class _Analysis:
                 return {("obj", m, a)}
             if m == "importlib" and a == "import_module":
                 return {("b", "import_module")}
+            if m == "importlib" and a == "__import__":
+                return {("b", "__import__")}
             if m == "sys" and a == "modules":
                 return {("sysmodules",)}
             if m == "builtins" and a in _BUILTINS:
@@ -199,6 +203,10 @@ class _Analysis:
                 else:
                     return set()
             return {("str", s) for s in _product(parts)}
+        if isinstance(node, (ast.List, ast.Tuple)) and 0 < len(node.elts) <= _MAX_SEQ:
+            # a list of strings (``parts = ['ridge', '_fit']``), for join and for loops over it
+            parts = tuple(frozenset(self.strings(e, scope, d)) for e in node.elts)
+            return {("seq", parts)} if all(parts) else set()
         if isinstance(node, ast.IfExp):
             return self.value(node.body, scope, uses, d) | self.value(node.orelse, scope, uses, d)
         if isinstance(node, ast.NamedExpr):
@@ -327,7 +335,13 @@ class _Analysis:
             if isinstance(a, (ast.List, ast.Tuple, ast.Set)):
                 parts = [self.strings(e, scope, d) for e in a.elts]
                 return {("str", s.join(c)) for c in _combos(parts) if len(c) < 1000}
-            return {("str", s.join(x)) for x in self.strings(a, scope, d)}
+            out = set()
+            for v in self.value(a, scope, set(), d):
+                if v[0] == "str":
+                    out.add(("str", s.join(v[1])))
+                elif v[0] == "seq":
+                    out |= {("str", s.join(c)) for c in _combos(v[1])}
+            return {v for v in out if len(v[1]) <= _MAX_STRING_LEN}
         out = set()
         for combo in _combos(argsets):
             try:
@@ -389,6 +403,8 @@ class _Analysis:
                     target.setdefault(a.asname, set()).add(val)
                 elif _is_pkg(a.name) or top in _SPECIAL_MODULES:
                     target.setdefault(top, set()).add(("mod", top))
+                else:
+                    target.setdefault(top, set())  # another module of that name replaces ours
             return
         if node.level or not node.module:
             return
@@ -407,8 +423,7 @@ class _Analysis:
                 vals = self.attr(("mod", m), a.name, set())
             else:
                 vals = set()
-            if vals:
-                target.setdefault(name, set()).update(vals)
+            target.setdefault(name, set()).update(vals)  # another library's name replaces ours
 
     def _targets(self, t, vals, target: dict):
         if isinstance(t, ast.Name):
@@ -439,10 +454,9 @@ class _Analysis:
                 # not memoized: a temporary node's id may be reused by the next one
                 self._targets(node.target, self._value(fake, scope, uses), out)
             elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-                it = node.iter
-                elts = it.elts if isinstance(it, (ast.List, ast.Tuple, ast.Set)) else [it]
-                vals = set().union(*(self.value(e, scope, uses) for e in elts)) if elts else set()
-                self._targets(node.target, vals, out)
+                self._targets(node.target, self.elements(node.iter, scope, uses), out)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                out.setdefault(node.name, set())
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     if item.optional_vars is not None:
@@ -450,6 +464,56 @@ class _Analysis:
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 out.setdefault(node.name, set()).add(("def",))
         return out
+
+    def elements(self, it, scope, uses: set) -> set:
+        """The values a loop over ``it`` binds its target to."""
+        elts = it.elts if isinstance(it, (ast.List, ast.Tuple, ast.Set)) else [it]
+        vals = set().union(*(self.value(e, scope, uses) for e in elts)) if elts else set()
+        for v in [v for v in vals if v[0] == "seq"]:
+            vals |= {("str", x) for part in v[1] for x in part}
+        return vals
+
+    def scoped(self, node, scope):
+        """``(node, scope)`` for every node :func:`_walk_scope` yields, where ``scope`` also holds
+        the names a loop, ``with``, ``except ... as`` or comprehension binds for its own body
+        (there, they hide the notebook's names of the same spelling); iterative."""
+        todo = [(node, scope)]
+        while todo:
+            n, sc = todo.pop()
+            yield n, sc
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                todo.extend((c, sc) for c in _walk_scope_children(n))
+            elif isinstance(n, (ast.For, ast.AsyncFor)):
+                inner = self._overlay(sc)
+                self._targets(n.target, self.elements(n.iter, sc, set()), inner)
+                todo += [(n.iter, sc), *((b, inner) for b in n.body), *((b, sc) for b in n.orelse)]
+            elif isinstance(n, (ast.With, ast.AsyncWith)):
+                inner = self._overlay(sc)
+                for item in n.items:
+                    todo.append((item.context_expr, sc))
+                    if item.optional_vars is not None:
+                        self._targets(item.optional_vars, self.value(item.context_expr, sc, set()), inner)
+                todo += [(b, inner) for b in n.body]
+            elif isinstance(n, ast.ExceptHandler) and n.name:
+                inner = self._overlay(sc)
+                inner[n.name] = set()
+                todo += [(n.type, sc), *((b, inner) for b in n.body)] if n.type else [(b, inner) for b in n.body]
+            elif isinstance(n, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                inner = self._overlay(sc)
+                for i, g in enumerate(n.generators):
+                    outer = sc if i == 0 else inner  # the first iterable is evaluated outside
+                    todo.append((g.iter, outer))
+                    self._targets(g.target, self.elements(g.iter, outer, set()), inner)
+                    todo += [(c, inner) for c in g.ifs]
+                elts = [n.key, n.value] if isinstance(n, ast.DictComp) else [n.elt]
+                todo += [(e, inner) for e in elts]
+            else:
+                todo.extend((c, sc) for c in ast.iter_child_nodes(n))
+
+    def _overlay(self, scope) -> dict:
+        inner = dict(scope or {})
+        self._overlays.append(inner)  # kept alive: the memo is keyed by id(scope)
+        return inner
 
     def function_scope(self, fn) -> dict:
         """Names bound inside a function or class (nested ones flattened into it), their values."""
@@ -484,16 +548,55 @@ def _walk_scope(node):
     while todo:
         n = todo.pop()
         yield n
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            todo.extend(getattr(n, "decorator_list", ()))
-            todo.extend(n.args.defaults)
-            todo.extend(d for d in n.args.kw_defaults if d is not None)
-        elif isinstance(n, ast.ClassDef):
-            todo.extend(n.decorator_list)
-            todo.extend(n.bases)
-            todo.extend(k.value for k in n.keywords)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            todo.extend(_walk_scope_children(n))
         else:
             todo.extend(ast.iter_child_nodes(n))
+
+
+def _walk_scope_children(n) -> list:
+    """What of a function, lambda or class definition runs where it is defined."""
+    if isinstance(n, ast.ClassDef):
+        return [*n.decorator_list, *n.bases, *(k.value for k in n.keywords)]
+    return [*getattr(n, "decorator_list", ()), *n.args.defaults, *(d for d in n.args.kw_defaults if d is not None)]
+
+
+def definite(stmt) -> set:
+    """The names a top-level statement surely rebinds when it completes (both branches of an
+    ``if``, a ``with`` target, a walrus statement), as opposed to ones it may (a loop's)."""
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*"}
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    if isinstance(stmt, ast.Assign):
+        return {n for t in stmt.targets for n in _target_names(t)}
+    if isinstance(stmt, ast.AnnAssign):
+        return _target_names(stmt.target) if stmt.value is not None else set()
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.NamedExpr):
+        return _target_names(stmt.value.target)
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        names = {n for item in stmt.items if item.optional_vars is not None for n in _target_names(item.optional_vars)}
+        return names | _definite_all(stmt.body)
+    if isinstance(stmt, ast.If):
+        return _definite_all(stmt.body) & _definite_all(stmt.orelse) if stmt.orelse else set()
+    if isinstance(stmt, ast.Try) and stmt.handlers:
+        names = _definite_all(stmt.body + stmt.orelse)
+        for h in stmt.handlers:
+            names &= _definite_all(h.body)
+        return names | _definite_all(stmt.finalbody)
+    return set()
+
+
+def _definite_all(stmts) -> set:
+    return set().union(*(definite(s) for s in stmts[:1000])) if stmts else set()
+
+
+def _target_names(t) -> set:
+    if isinstance(t, ast.Name):
+        return {t.id}
+    if isinstance(t, (ast.Tuple, ast.List)):
+        return {n for e in t.elts for n in _target_names(e.value if isinstance(e, ast.Starred) else e)}
+    return set()
 
 
 def _product(sets):
