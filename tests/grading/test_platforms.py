@@ -449,3 +449,10 @@ def test_moodle_ids_are_as_moodle_writes_them(tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_bytes(b"Identifier,Full name\nParticipant 007,A\n")
     assert list(read_roster(roster)) == ["7"]
+
+
+def test_a_forged_canvas_name_is_read_in_linear_time():
+    from l2reg.grading.platforms import canvas_files
+
+    assert len(canvas_files("_1" * 30_000 + "_x.ipynb")) == 8  # a few readings, not 30 000
+    assert canvas_files("_" * 60_000) == [] and canvas_files("a" * 60_000 + "_1_2_x")[0].student_id == "1"

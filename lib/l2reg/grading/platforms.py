@@ -69,6 +69,7 @@ PLATFORM_ID = re.compile(r"\A(?:0|[1-9][0-9]{0,19}|anon_[A-Za-z0-9]{1,32})\Z")
 # add_text_or_url), lib/anonymity.rb (SecureRandom.base58(5)); read back by
 # app/models/assignment.rb infer_comment_context_from_filename (first two all-digit fields).
 _CANVAS_ANON = re.compile(r"\A(?:(?P<late>LATE)_)?(?P<id>anon_[1-9A-HJ-NP-Za-km-z]{5})_(?P<rest>.+)\Z", re.S)
+_MAX_READINGS = 8
 # The id fields after a name (matched at each "_" of a member's name: see canvas_files).
 _CANVAS_FIELDS = re.compile(r"(?:_(?P<late>LATE))?_(?P<id>0|[1-9][0-9]{0,19})_(?P<rest>.+)\Z", re.S)
 _CANVAS_REST = re.compile(r"\A(?:(?P<att>[0-9]{1,20})_(?P<file>.+)|(?P<kind>text|link)\.html)\Z", re.S)
@@ -134,11 +135,13 @@ def canvas_files(name: str) -> list:
     [('102', 'doejane', '9005_x.ipynb'), ('101', 'doejane_102', 'x.ipynb')]
     """
     m = _CANVAS_ANON.match(name)
-    matches = [("", m)] if m else [
-        (name[:i], m) for i in range(len(name)) if name[i] == "_" and not name[:i].endswith("LATE")
-        and (m := _CANVAS_FIELDS.match(name, i))]
+    matches = [("", m)] if m else (
+        (name[:i], m) for i in range(len(name)) if name[i] == "_" and not name.endswith("LATE", 0, i)
+        and (m := _CANVAS_FIELDS.match(name, i)))
     out = []
     for shown, m in matches:
+        if len(out) == _MAX_READINGS:  # (a real name has one or two; a forged one of "_1" * 30000 no more)
+            break
         rest = _CANVAS_REST.match(m["rest"])
         if not rest:
             continue
