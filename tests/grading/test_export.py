@@ -376,3 +376,27 @@ def test_roster_names_reach_every_export(tmp_path, flavour):
     assert names["Participant 1002"] == ('Ana "Q" López, Jr.', class_[1].mail)
     # a Canvas roster has only the sortable name, which the roster reader turns round
     assert names["Participant 1003"][0] == ("Eve =Hacker" if flavour == "canvas" else "'=Eve Hacker")
+
+
+# --- the suite's hostile class (graded once per session) ------------------------------
+
+def test_export_of_the_hostile_class(graded_class, tmp_path):
+    """The real grades.csv of a class of honest, broken, tampered, runaway and hostile
+    submissions: the plain export keeps every student once with their score and status,
+    no cell would run as a formula, and the platform formats refuse its plain ids in one
+    line without writing anything."""
+    out = tmp_path / "plain.csv"
+    done = export(graded_class.out, "csv", out=out)
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
+    assert tuple(rows[0]) == PLAIN_COLUMNS
+    _no_formula_cells(rows)
+    got = {r[0]: r for r in rows[1:]}
+    assert sorted(got) == sorted(graded_class.rows) and len(rows) - 1 == len(graded_class.rows) == done.rows
+    for sid, row in graded_class.rows.items():
+        assert float(got[sid][3]) == float(row["score"]) and got[sid][4] == row["max_score"], sid
+        assert got[sid][6] in (row["status"], "'" + row["status"]), sid
+        assert got[sid][7] == ("yes" if row.get("late") == "true" else "no"), sid
+    for to in ("canvas", "moodle"):
+        with pytest.raises(CourseError, match="not:"):
+            export(graded_class.out, to, out=tmp_path / f"{to}.csv")
+        assert not (tmp_path / f"{to}.csv").exists()
