@@ -23,8 +23,20 @@ parts (``l2reg.ridge._ridge_solve``), from a static index of the library's own s
 What cannot be seen: code built at run time from values that are not constants (input,
 files, arithmetic on character codes, data from the hidden tests), ``exec`` of such code,
 objects reached through the interpreter's internals (frames, ``gc``, ``__subclasses__``),
-pickled or marshalled code, and other libraries that solve the same problem
-(scikit-learn's ``Ridge``). A cell that does not parse is no use (it cannot run either).
+names picked at run time from the module's own listing (``dir(l2reg)``,
+``vars(l2reg).items()``, ``inspect.getmembers``), library modules or objects passed as
+arguments into the student's own functions (``(lambda m: m.ridge_fit)(l2reg)``: a
+parameter's value is unknown), strings built by generators or ``map``,
+``operator.methodcaller``, pickled or marshalled code, and other libraries that solve the
+same problem (scikit-learn's ``Ridge``). A cell that does not parse is no use (it cannot
+run either).
+
+A statement replaces a name's meaning only when it surely rebinds it (an assignment, an
+import, a definition, both branches of an ``if``, a ``with`` target, a walrus statement:
+:func:`.integrity_eval.definite`); a rebinding that may not happen (a loop's, one branch's)
+leaves the library's meaning in place too. A loop, ``with``, ``except ... as`` or
+comprehension variable means its own value in its own body, so a student's variable
+spelled like a library function is no use.
 
 The check is bounded: cells are already cut to the grader's caps
 (:data:`.restore.MAX_CELL_CHARS`, :data:`.restore.MAX_ADDED_CHARS`); recursion here is
