@@ -456,3 +456,18 @@ def test_a_forged_canvas_name_is_read_in_linear_time():
 
     assert len(canvas_files("_1" * 30_000 + "_x.ipynb")) == 8  # a few readings, not 30 000
     assert canvas_files("_" * 60_000) == [] and canvas_files("a" * 60_000 + "_1_2_x")[0].student_id == "1"
+
+
+def test_a_zip_in_a_zip_larger_than_the_free_disk_is_refused_before_unpacking(tmp_path, monkeypatch):
+    import shutil
+    from collections import namedtuple
+
+    inner = canvas_zip(tmp_path / "c.zip", CLASS)
+    outer = write_zip(tmp_path / "outer.zip", [("c.zip", inner.read_bytes())])
+    free = inner.stat().st_size - 1  # (a zip bomb's inner member declares up to 64 GB)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(free * 2, free, free))
+    with pytest.raises(CourseError, match=r"outer.zip holds only c.zip, which unpacks to .* more than the .* free") as info:
+        _entries(outer, tmp_path)
+    assert "\n" not in str(info.value)
+    assert not any(p.name == "inner.zip" for p in tmp_path.rglob("*"))

@@ -69,7 +69,12 @@ def read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) -
         if (depth == 0 and len(files) == 1 and files[0][1][-1].lower().endswith(".zip")
                 and not named_by_platform(files[0][1])):  # (one student's own zip is theirs)
             # SUBMISSIONS is a zip holding only the platform's zip (zipped again): read that one
-            inner = scratch / "inner.zip"
+            inner, declared = scratch / "inner.zip", files[0][0].file_size
+            free = shutil.disk_usage(scratch).free  # (ZipExtFile cuts the data at the declared file_size)
+            if declared > free:
+                raise CourseError(f"SUBMISSIONS: {path.name} holds only {clean_text(files[0][0].filename)}, which "
+                                  f"unpacks to {declared / 2**20:.1f} MB, more than the {free / 2**20:.1f} MB free "
+                                  f"in the scratch folder")
             why = _copy_member(zf, files[0][0], inner, subs.MAX_TOTAL_BYTES)
             if not why and not zipfile.is_zipfile(inner):
                 why = "is not a readable zip file"
