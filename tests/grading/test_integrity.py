@@ -187,6 +187,12 @@ HOSTILE = {
     "a NUL byte": "x = 1\0\nridge_fit",
     "exec nested deep": "exec(" * 50 + "'x'" + ")" * 50,
     "a huge magic": "%timeit " + "x" * 150_000,
+    # review H10: the scopes of loops and comprehensions, lists of strings
+    "many loops in a function with many names": "def f():\n" + "".join(f"    v{i} = {i}\n" for i in range(3_000))
+                                                + "".join(f"    w{i} = [a for a in v{i}]\n" for i in range(3_000)),
+    "many with statements": "\n".join(f"with a as b{i}:\n    pass" for i in range(10_000)),
+    "deeply nested comprehensions": "x = " + "[" * 300 + "0" + " for a in b]" * 300,
+    "a long list of strings joined": "import l2reg\np = [" + ",".join(["'a'"] * 60_000) + "]\ngetattr(l2reg, ''.join(p))",
 }
 
 

@@ -13,6 +13,7 @@ import ast
 import base64
 import binascii
 import codecs
+import collections
 import re
 
 from .integrity_index import PACKAGE, Library
@@ -484,34 +485,35 @@ class _Analysis:
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                 todo.extend((c, sc) for c in _walk_scope_children(n))
             elif isinstance(n, (ast.For, ast.AsyncFor)):
-                inner = self._overlay(sc)
-                self._targets(n.target, self.elements(n.iter, sc, set()), inner)
+                inner = self._overlay(sc, own := {})
+                self._targets(n.target, self.elements(n.iter, sc, set()), own)
                 todo += [(n.iter, sc), *((b, inner) for b in n.body), *((b, sc) for b in n.orelse)]
             elif isinstance(n, (ast.With, ast.AsyncWith)):
-                inner = self._overlay(sc)
+                inner = self._overlay(sc, own := {})
                 for item in n.items:
                     todo.append((item.context_expr, sc))
                     if item.optional_vars is not None:
-                        self._targets(item.optional_vars, self.value(item.context_expr, sc, set()), inner)
+                        self._targets(item.optional_vars, self.value(item.context_expr, sc, set()), own)
                 todo += [(b, inner) for b in n.body]
             elif isinstance(n, ast.ExceptHandler) and n.name:
-                inner = self._overlay(sc)
-                inner[n.name] = set()
+                inner = self._overlay(sc, {n.name: set()})
                 todo += [(n.type, sc), *((b, inner) for b in n.body)] if n.type else [(b, inner) for b in n.body]
             elif isinstance(n, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-                inner = self._overlay(sc)
+                inner = self._overlay(sc, own := {})
                 for i, g in enumerate(n.generators):
                     outer = sc if i == 0 else inner  # the first iterable is evaluated outside
                     todo.append((g.iter, outer))
-                    self._targets(g.target, self.elements(g.iter, outer, set()), inner)
+                    self._targets(g.target, self.elements(g.iter, outer, set()), own)
                     todo += [(c, inner) for c in g.ifs]
                 elts = [n.key, n.value] if isinstance(n, ast.DictComp) else [n.elt]
                 todo += [(e, inner) for e in elts]
             else:
                 todo.extend((c, sc) for c in ast.iter_child_nodes(n))
 
-    def _overlay(self, scope) -> dict:
-        inner = dict(scope or {})
+    def _overlay(self, scope, own: dict):
+        """``own`` in front of ``scope`` (a chain, not a copy: a big function with many loops
+        costs no more than its names)."""
+        inner = collections.ChainMap(own, scope) if scope else own
         self._overlays.append(inner)  # kept alive: the memo is keyed by id(scope)
         return inner
 
