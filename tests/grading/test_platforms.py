@@ -470,4 +470,13 @@ def test_a_zip_in_a_zip_larger_than_the_free_disk_is_refused_before_unpacking(tm
     with pytest.raises(CourseError, match=r"outer.zip holds only c.zip, which unpacks to .* more than the .* free") as info:
         _entries(outer, tmp_path)
     assert "\n" not in str(info.value)
-    assert not any(p.name == "inner.zip" for p in tmp_path.rglob("*"))
+    assert not any(p.name == "c.zip" for p in (tmp_path / "scratch-outer").rglob("*"))
+
+
+def test_a_zip_in_a_zip_is_named_by_its_own_name(tmp_path):
+    inner = canvas_zip(tmp_path / "c.zip", CLASS[:1], extra=[("readme.txt", b"x"), ("/abs.txt", b"x")])
+    found, _, _ = _entries(write_zip(tmp_path / "outer.zip", [("sub/c.zip", inner.read_bytes())]), tmp_path)
+    assert sorted(dict(found.skipped)) == ["c.zip:/abs.txt", "readme.txt"] and found.inner == "sub/c.zip"
+    twice = write_zip(tmp_path / "twice.zip", [("again.zip", write_zip(tmp_path / "o.zip", [("c.zip", b"")]).read_bytes())])
+    with pytest.raises(CourseError, match=r"SUBMISSIONS: again.zip is in no layout"):
+        _entries(twice, tmp_path)

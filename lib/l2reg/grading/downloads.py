@@ -69,7 +69,10 @@ def read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) -
         if (depth == 0 and len(files) == 1 and files[0][1][-1].lower().endswith(".zip")
                 and not named_by_platform(files[0][1])):  # (one student's own zip is theirs)
             # SUBMISSIONS is a zip holding only the platform's zip (zipped again): read that one
-            inner, declared = scratch / "inner.zip", files[0][0].file_size
+            own = files[0][1][-1]  # its own name, so that what is said of it names it so
+            inner = scratch / "inner" / (own if len(os.fsencode(own)) <= 200 else "inner.zip")
+            inner.parent.mkdir(parents=True, exist_ok=True)
+            declared = files[0][0].file_size
             free = shutil.disk_usage(scratch).free  # (ZipExtFile cuts the data at the declared file_size)
             if declared > free:
                 raise CourseError(f"SUBMISSIONS: {path.name} holds only {clean_text(files[0][0].filename)}, which "
