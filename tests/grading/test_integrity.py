@@ -102,6 +102,12 @@ EVASIONS = {
                                     "l2reg.ridge_fit"),
     # a comprehension's variable does not leak; a walrus in one branch may not run
     "a comprehension variable does not rebind": ("_ = [0 for ridge_fit in [1]]\nridge_fit(X, y, 1)", "l2reg.ridge_fit"),
+    # the library's module passed into the student's own function or lambda
+    "a module passed into a lambda": ("(lambda m: m.ridge_fit)(__import__('l2reg'))", "l2reg.ridge_fit"),
+    "a module and a name passed into a function": ("import l2reg\ndef get(m, n):\n    return getattr(m, n)\n"
+                                                   "def f(X, y):\n    return get(l2reg, 'ridge_fit')(X, y, 1)",
+                                                   "l2reg.ridge_fit"),
+    "a module passed by keyword": ("import l2reg\ng = lambda mod: mod.ridge_fit\ng(mod=l2reg)", "l2reg.ridge_fit"),
     "a walrus in one branch": ("x = (ridge_fit := None) if X is None else 0\nridge_fit(X, y, 1)", "l2reg.ridge_fit"),
 }
 
@@ -123,6 +129,13 @@ def test_uses_through_cells_the_student_added():
     assert found("def f(X):\n    return g(X)", before=[setter]) == ["ex uses l2reg.ridge_fit"]
     # an added cell that uses it but that the answer never refers to is not the answer's use
     assert found("def f(X, y):\n    return X", before=[value]) == []
+
+
+def test_a_library_function_the_student_passes_to_the_answer_elsewhere_is_not_the_answers_use():
+    # a higher-order answer (it takes the fit function) tried in the student's own cell with the
+    # library's: the answer itself never names it
+    trial = Cell("added", None, "cv(ridge_fit, X, y)")
+    assert found("def cv(fit, X, y):\n    return fit(X, y, 1)", after=[trial]) == []
 
 
 def test_uses_through_another_answer():
@@ -192,6 +205,8 @@ HOSTILE = {
                                                 + "".join(f"    w{i} = [a for a in v{i}]\n" for i in range(3_000)),
     "many with statements": "\n".join(f"with a as b{i}:\n    pass" for i in range(10_000)),
     "deeply nested comprehensions": "x = " + "[" * 300 + "0" + " for a in b]" * 300,
+    "many calls of one function": "def f(a):\n    return getattr(a, a)\n" + "f('x' + 'y')\n" * 15_000,
+    "many functions each called": "".join(f"def f{i}(a):\n    return a + a\nf{i}('ab')\n" for i in range(5_000)),
     "a long list of strings joined": "import l2reg\np = [" + ",".join(["'a'"] * 60_000) + "]\ngetattr(l2reg, ''.join(p))",
 }
 

@@ -15,8 +15,10 @@ any of these to other names, attribute chains, ``getattr``, ``__import__``,
 ``globals()`` subscripts, ``operator.attrgetter``, strings built from constants (``+``,
 ``*``, f-strings, ``join``, slices, ``reversed``, ``chr``, common ``str`` methods,
 base64 and rot13), the code inside ``exec``/``eval``/``compile`` of such strings and
-inside IPython magics (``%timeit ridge_fit(...)``), helper functions or values defined in
-cells the student added or in other answers, and library functions that call a
+inside IPython magics (``%timeit ridge_fit(...)``), the module, names or ``getattr``
+passed into the student's own function or lambda (``(lambda m: m.ridge_fit)(l2reg)``),
+helper functions or values defined in cells the student added or in other answers, and
+library functions that call a
 forbidden one (``l2reg.demos.PolynomialRidge`` uses ``ridge_fit``) or are its private
 parts (``l2reg.ridge._ridge_solve``), from a static index of the library's own source.
 
@@ -24,9 +26,9 @@ What cannot be seen: code built at run time from values that are not constants (
 files, arithmetic on character codes, data from the hidden tests), ``exec`` of such code,
 objects reached through the interpreter's internals (frames, ``gc``, ``__subclasses__``),
 names picked at run time from the module's own listing (``dir(l2reg)``,
-``vars(l2reg).items()``, ``inspect.getmembers``), library modules or objects passed as
-arguments into the student's own functions (``(lambda m: m.ridge_fit)(l2reg)``: a
-parameter's value is unknown), strings built by generators or ``map``,
+``vars(l2reg).items()``, ``inspect.getmembers``), modules passed into a student's function
+other than by a plain call of its name (a method, ``map``, a decorator), strings built by
+generators or ``map``,
 ``operator.methodcaller``, pickled or marshalled code, and other libraries that solve the
 same problem (scikit-learn's ``Ridge``). A cell that does not parse is no use (it cannot
 run either).
@@ -109,6 +111,8 @@ def check_cells(cells, forbids: dict, lib: Library | None = None) -> list:
     per_cell = []  # (cell, [(stmt, binds, uses, refs)])
     for idx, cell in enumerate(cells):
         tree = _parse(cell.source) if cell.source else None
+        if tree is not None and cell.origin != "official":
+            an.collect_calls(tree)
         units = []
         if tree is not None:
             student = cell.origin != "official"

@@ -22,6 +22,9 @@ _MAX_DEPTH = 60  # recursion depth of the expression evaluator
 _MAX_STRINGS = 32  # values kept for one string expression
 _MAX_STRING_LEN = 4096
 _MAX_SEQ = 64  # elements of a list or tuple of strings kept as one value
+_MAX_CALLS = 100  # calls of one student function whose arguments are followed into it
+#: Values followed into a student's function through its arguments (see _passed_in).
+_PASSED = frozenset({"mod", "dict", "sysmodules", "globals", "getter", "b", "ipy", "str", "seq", "attrgetter"})
 _MAX_NESTED = 3  # exec("exec('...')") levels analysed
 _MAX_NESTED_CODE = 200_000  # characters of exec'd / magic code analysed per notebook
 _BUILTINS = frozenset({"getattr", "__import__", "vars", "globals", "locals", "eval", "exec", "compile",
@@ -77,6 +80,8 @@ class _Analysis:
         self.direct: dict = {}  # cell index -> set of uses
         self.memo: dict = {}  # (id(node), id(scope)) -> (values, uses); see value()
         self._overlays: list = []  # the scopes scoped() made, alive as long as the memo
+        self.calls: dict = {}  # function name or id(lambda) -> the student's Call nodes of it
+        self.lambda_names: dict = {}  # id(lambda) -> the names it is assigned to
 
     # ----- values --------------------------------------------------------------------
     # ("mod", name) | ("obj", module, attr) | ("str", s) | ("b", name) builtin-like marker
@@ -517,6 +522,41 @@ class _Analysis:
         self._overlays.append(inner)  # kept alive: the memo is keyed by id(scope)
         return inner
 
+    def collect_calls(self, tree) -> None:
+        """Remember the student's calls of functions and lambdas by name (and lambdas called
+        where they are written), for :meth:`_passed_in`; at most :data:`_MAX_CALLS` each."""
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call):
+                f = n.func
+                key = f.id if isinstance(f, ast.Name) else id(f) if isinstance(f, ast.Lambda) else None
+                if key is not None and len(self.calls.setdefault(key, [])) < _MAX_CALLS:
+                    self.calls[key].append(n)
+            elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda):
+                self.lambda_names[id(n.value)] = [t.id for t in n.targets if isinstance(t, ast.Name)]
+
+    def _passed_in(self, fn, scope: dict) -> None:
+        """Give ``fn``'s parameters what the student's calls pass in that can lead to a library
+        object by name: modules, module dicts, ``getattr`` and the like, strings. Library
+        functions themselves are not passed on: a higher-order answer (``cv(fit, ...)``) the
+        student tries with ``ridge_fit`` in a cell of their own does not use it itself."""
+        keys = [id(fn), *self.lambda_names.get(id(fn), ())] if isinstance(fn, ast.Lambda) else [fn.name]
+        calls = [c for k in keys for c in self.calls.get(k, ())]
+        if not calls:
+            return
+        self.memo.clear()  # evaluated in the notebook's names as they are now
+        a = fn.args
+        positional = [p.arg for p in [*a.posonlyargs, *a.args]]
+        for call in calls:
+            pairs = []
+            for p, arg in zip(positional, call.args):
+                if isinstance(arg, ast.Starred):
+                    break
+                pairs.append((p, arg))
+            pairs += [(kw.arg, kw.value) for kw in call.keywords if kw.arg in scope]
+            for p, arg in pairs:
+                scope[p] |= {v for v in self.value(arg, None, set()) if v[0] in _PASSED}
+        self.memo.clear()
+
     def function_scope(self, fn) -> dict:
         """Names bound inside a function or class (nested ones flattened into it), their values."""
         body = fn.body if isinstance(fn.body, list) else []
@@ -528,6 +568,7 @@ class _Analysis:
             for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]:
                 if arg is not None:
                     scope[arg.arg] = set()
+            self._passed_in(fn, scope)
         body = fn.body if isinstance(fn.body, list) else [fn.body]
         for _ in range(2):  # flow-insensitive: a second round sees names bound later in the body
             self.memo.clear()
