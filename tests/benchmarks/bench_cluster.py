@@ -14,9 +14,10 @@ bench_grading does), then grades them, side by side in one run,
 
 Each time is the whole command (``grade()``), the cluster's start excluded. The cluster's
 overhead per submission is ``(T_cluster(w) - T_local(jobs=w)) / N``: shipping the lesson and
-each submission, the worker processes' first imports, and the reference canary on every
-worker (one notebook per worker, where a local run has one in all), minus the local run's
-sandbox check. Quick mode (CI) grades 1 submission with ``--jobs 1`` and on 1 worker.
+each submission and scoring on the client, plus the run's fixed differences spread over N
+(the reference recorded in a trusted kernel on the client and the canary on every worker
+process, where a local run records the reference once in the sandbox; the worker
+processes' first imports). Quick mode (CI) grades 1 submission with ``--jobs 1`` and on 1 worker.
 Raises ``Skip`` without bubblewrap or without Dask's distributed package.
 """
 
@@ -92,8 +93,10 @@ def rows_for(runs: dict, n: int, workers) -> list:
         rows.append(_bench.row("cluster", f"{LESSON}, N submissions",
                                f"--scheduler, {w} worker(s): overhead per submission vs --jobs {w}",
                                (remote - local) / n, "s",
-                               note=f"(T_cluster - T_local) / N, N = {n}: shipping, worker imports, a canary per "
-                                    f"worker; load {load:.1f}"))
+                               note=f"(T_cluster - T_local) / N, N = {n}: shipping and scoring on the client, "
+                                    "plus the run's fixed differences spread over N (the reference recorded in a "
+                                    "trusted kernel on the client and a canary per worker process, where a local "
+                                    f"run records it once in the sandbox; the workers' first imports); load {load:.1f}"))
     if len(workers) > 1:
         one, two = runs[f"cluster, {workers[0]} worker(s)"], runs[f"cluster, {workers[-1]} worker(s)"]
         rows.append(_bench.row("cluster", f"{LESSON}, N submissions",
