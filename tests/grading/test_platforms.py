@@ -480,3 +480,20 @@ def test_a_zip_in_a_zip_is_named_by_its_own_name(tmp_path):
     twice = write_zip(tmp_path / "twice.zip", [("again.zip", write_zip(tmp_path / "o.zip", [("c.zip", b"")]).read_bytes())])
     with pytest.raises(CourseError, match=r"SUBMISSIONS: again.zip is in no layout"):
         _entries(twice, tmp_path)
+
+
+def test_a_canvas_roster_settles_a_name_ending_in_another_students_id(tmp_path):
+    # 101 is "Student, Test_102" (doctored or not), 102 handed in nothing: only the roster can tell
+    members = [("studenttest_102_101_9005_penalty.ipynb", nb("test-101"))]
+    archive = write_zip(tmp_path / "c.zip", members)
+    found, e, _ = _entries(archive, tmp_path)
+    assert sorted(e) == ["102"]  # as Canvas itself reads it back (the first two all-digit fields)
+    students = [Student(101, "Test_102 Student", sortable_name="Student, Test_102"), Student(102, "Real Name")]
+    roster = read_roster(roster_csv(tmp_path / "r.csv", students, "canvas"))
+    scratch = tmp_path / "s2"
+    scratch.mkdir()
+    found = find_submissions(archive, scratch, "penalty.ipynb", "auto", roster=roster)
+    assert [(x.student_id, x.name) for x in found.entries] == [("101", "studenttest_102")]
+    plain = read_roster(roster_csv(tmp_path / "p.csv", students[:1], "plain"))  # no sortable name: the ids decide
+    found = find_submissions(archive, scratch, "penalty.ipynb", "canvas", roster=plain)
+    assert [x.student_id for x in found.entries] == ["101"]

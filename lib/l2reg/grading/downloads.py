@@ -58,7 +58,7 @@ def _plain_students_in_zip(files, notebook) -> int:
     return len({_student_of(r) for r in rels if not named_by_platform(r)} - {None})
 
 
-def read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) -> Found:
+def read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0, roster=None) -> Found:
     from .platforms import detect, named_by_platform
 
     if format == "plain":
@@ -83,7 +83,7 @@ def read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) -
                 why = "is not a readable zip file"
             if why:
                 raise CourseError(f"SUBMISSIONS: {path.name} holds only {clean_text(files[0][0].filename)}, which {why}")
-            found = read_zip(inner, scratch, notebook, format, depth=1)
+            found = read_zip(inner, scratch, notebook, format, depth=1, roster=roster)
             found.inner = "/".join(files[0][1])
             return found
         detected = format == "auto"
@@ -99,7 +99,7 @@ def read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) -
             shutil.rmtree(dest)
         dest.mkdir(parents=True)
         located = [(info, parts[len(wrap):]) for info, parts in files if parts[:len(wrap)] == wrap]
-        by_student, unattributed = _attribute(format, located, lambda x: "/".join(x[1]))
+        by_student, unattributed = _attribute(format, located, lambda x: "/".join(x[1]), roster)
         _check_named(format, by_student, files, path.name)
 
         def unpack(sid, info, pf):
@@ -118,14 +118,14 @@ def read_zip(path: Path, scratch: Path, notebook, format: str, depth: int = 0) -
     return found
 
 
-def _attribute(format: str, located, shown):
+def _attribute(format: str, located, shown, roster=None):
     """``({student id: [(PlatformFile, item)]}, unattributed)`` for ``located``, a list of
     ``(item, parts)`` (parts relative to the platform's top)."""
     from .platforms import DESCRIPTION, PLATFORM_ID, canvas_files, parse, resolve_canvas
 
     if format == "canvas":  # a name may read as two students': see platforms.resolve_canvas
         readings = [canvas_files(parts[0]) if len(parts) == 1 else [] for _, parts in located]
-        chosen = resolve_canvas(readings)
+        chosen = resolve_canvas(readings, roster)
     else:
         readings = chosen = [parse(format, parts) for _, parts in located]
     by_student, unattributed = {}, []
@@ -204,7 +204,7 @@ def _copy_member(zf, info, target: Path, cap: int) -> str | None:
     return None
 
 
-def read_folder(path: Path, notebook, format: str) -> Found:
+def read_folder(path: Path, notebook, format: str, roster=None) -> Found:
     """A folder: plain (:func:`scan_folder`), or a platform's zip unzipped into it, told
     from its top-level names (and those one folder down when it holds one folder only)."""
     from .platforms import detect, named_by_platform
@@ -247,7 +247,7 @@ def read_folder(path: Path, notebook, format: str) -> Found:
                         count += 1
                 if count > subs.MAX_STUDENT_FILES:  # the entry's own count check names it
                     break
-    by_student, unattributed = _attribute(format, located, lambda x: "/".join(x[1]))
+    by_student, unattributed = _attribute(format, located, lambda x: "/".join(x[1]), roster)
     _check_named(format, by_student, located, str(path))
 
     def in_place(sid, p, pf):

@@ -198,7 +198,7 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
     warnings.filterwarnings("ignore", message=".*not in session.*")
     with tempfile.TemporaryDirectory(prefix="l2reg-grade-") as scratch:
         notebook = next(iter(sorted((root / SOURCE / lesson_name).glob("*.ipynb"))), None)
-        found = find_submissions(subs_path, Path(scratch), notebook.name if notebook else None, format)
+        found = find_submissions(subs_path, Path(scratch), notebook.name if notebook else None, format, people)
         with TempCourse(root, [lesson_name]) as course:
             db_url = _prepare_gradebook(out, stage, lesson_name, course, db)
             lesson = load_lesson(root, lesson_name, course, trusted_kernel=not sandboxed)

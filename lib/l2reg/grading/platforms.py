@@ -50,6 +50,7 @@ Names in a zip without the UTF-8 flag are read as UTF-8 when they decode as such
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -68,15 +69,15 @@ PLATFORM_ID = re.compile(r"\A(?:0|[1-9][0-9]{0,19}|anon_[A-Za-z0-9]{1,32})\Z")
 # Canvas: instructure/canvas-lms lib/content_zipper.rb (get_filename, add_upload_submission,
 # add_text_or_url), lib/anonymity.rb (SecureRandom.base58(5)); read back by
 # app/models/assignment.rb infer_comment_context_from_filename (first two all-digit fields).
-_CANVAS_ANON = re.compile(r"\A(?:(?P<late>LATE)_)?(?P<id>anon_[1-9A-HJ-NP-Za-km-z]{5})_(?P<rest>.+)\Z", re.S)
+_CANVAS_ANON = re.compile(r"\A(?:(?P<late>LATE)_)?(?P<id>anon_[1-9A-HJ-NP-Za-km-z]{5})_(?P<rest>.+)\Z", re.DOTALL)
 _MAX_READINGS = 8
 # The id fields after a name (matched at each "_" of a member's name: see canvas_files).
-_CANVAS_FIELDS = re.compile(r"(?:_(?P<late>LATE))?_(?P<id>0|[1-9][0-9]{0,19})_(?P<rest>.+)\Z", re.S)
-_CANVAS_REST = re.compile(r"\A(?:(?P<att>[0-9]{1,20})_(?P<file>.+)|(?P<kind>text|link)\.html)\Z", re.S)
+_CANVAS_FIELDS = re.compile(r"(?:_(?P<late>LATE))?_(?P<id>0|[1-9][0-9]{0,19})_(?P<rest>.+)\Z", re.DOTALL)
+_CANVAS_REST = re.compile(r"\A(?:(?P<att>[0-9]{1,20})_(?P<file>.+)|(?P<kind>text|link)\.html)\Z", re.DOTALL)
 # Moodle: moodle/moodle mod/assign/classes/downloader.php get_student_prefix and
 # load_submissionplugin_filelist; read back by mod/assign/feedback/file/importziplib.php
 # is_valid_filename_for_import (explode("_", part, 5): name, id, plugin type, plugin, rest).
-_MOODLE = re.compile(r"\A(?P<name>[^_]*)_(?P<id>0|[1-9][0-9]{0,19})_assignsubmission_(?P<plugin>[a-z0-9]+)(?P<rest>_.*)?\Z", re.S)
+_MOODLE = re.compile(r"\A(?P<name>[^_]*)_(?P<id>0|[1-9][0-9]{0,19})_assignsubmission_(?P<plugin>[a-z0-9]+)(?P<rest>_.*)?\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -153,11 +154,25 @@ def canvas_files(name: str) -> list:
     return out
 
 
-def resolve_canvas(readings) -> list:
+def canvas_name(sortable_name: str) -> str:
+    """The name Canvas writes for a sortable name (``sanitize_user_name``: ``_<digits>_``
+    runs joined, lowercased; then ``get_filename`` drops every non-word character: Onigmo's
+    word is a letter, mark, decimal digit or connector).
+
+    >>> canvas_name("O'Brien_Smith, Zoë"), canvas_name("Student, Test_102"), canvas_name("Doe_12_, Jane")
+    ('obrien_smithzoë', 'studenttest_102', 'doe12jane')
+    """
+    joined = re.sub(r"_([0-9]+)_", r"\1", sortable_name).lower()
+    return "".join(ch for ch in joined if unicodedata.category(ch)[0] in "LM" or unicodedata.category(ch) in ("Nd", "Pc"))
+
+
+def resolve_canvas(readings, roster=None) -> list:
     """One reading (or None) per member, from ``readings``, each member's
     :func:`canvas_files`: a member with one reading names its student so; of a member's
     several readings, those whose id no single-reading member names otherwise are kept and
-    the first taken; None when every reading clashes (no name Canvas writes).
+    the first taken; None when every reading clashes (no name Canvas writes). With a
+    ``roster`` (``{id: RosterEntry}``), readings of a student on it (under the name Canvas
+    writes for the roster's sortable name, when it has one) are taken first.
 
     >>> r = resolve_canvas([canvas_files("doejane_102_101_9_x.ipynb"), canvas_files("bo_102_8_y.ipynb")])
     >>> [(f.student_id, f.shown_name) for f in r]
@@ -173,8 +188,16 @@ def resolve_canvas(readings) -> list:
             out.append(files[0] if files else None)
             continue
         fits = [f for f in files if named.get(f.student_id, {f.shown_name}) == {f.shown_name}]
+        if roster:
+            fits = [f for f in fits if _on_roster(f, roster)] or fits
         out.append(fits[0] if fits else None)
     return out
+
+
+def _on_roster(f: PlatformFile, roster) -> bool:
+    person = roster.get(f.student_id)
+    sortable = getattr(person, "sortable_name", "")
+    return person is not None and (not sortable or not f.shown_name or canvas_name(sortable) == f.shown_name)
 
 
 def moodle_file(parts) -> PlatformFile | None:

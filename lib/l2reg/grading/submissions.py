@@ -318,11 +318,12 @@ def extract_zip(path: Path, dest: Path, notebook=None) -> Unzipped:
     return Unzipped(left_out, problems, root, list(unattributed.items()))
 
 
-def find_submissions(submissions, scratch: Path, notebook=None, format: str = "auto") -> Found:
+def find_submissions(submissions, scratch: Path, notebook=None, format: str = "auto", roster=None) -> Found:
     """Scan a folder or zip of submissions; ``scratch`` is a private temporary folder;
     ``notebook`` is the lesson's notebook file name (it tells one student's zipped folder
     from a zipped folder of a class: see the module's layout rule); ``format``: one of
-    :data:`.platforms.FORMATS`."""
+    :data:`.platforms.FORMATS`; ``roster``: :func:`.roster.read_roster`'s dict, which
+    settles a Canvas name that reads as two students' (:func:`.platforms.resolve_canvas`)."""
     from .platforms import FORMATS
 
     if format not in FORMATS:
@@ -334,9 +335,9 @@ def find_submissions(submissions, scratch: Path, notebook=None, format: str = "a
     from .downloads import read_folder, read_zip
 
     if path.is_dir():
-        return read_folder(path, notebook, format)
+        return read_folder(path, notebook, format, roster)
     if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
-        return read_zip(path, scratch, notebook, format)
+        return read_zip(path, scratch, notebook, format, roster=roster)
     raise CourseError(f"SUBMISSIONS: expected a folder or a .zip file, got {path}")
 
 
