@@ -61,8 +61,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from .integrity_eval import _Analysis, _parse, definite
+from .integrity_eval import _Analysis, _parse
 from .integrity_index import PACKAGE, Library, library_index
+from .integrity_scope import definite
 
 __all__ = ["FORBID_KEY", "PACKAGE", "POLICIES", "Cell", "Checker", "Finding", "Library", "answer_tests", "apply",
            "check_cells", "check_notebook", "declared", "library_index", "notebook_cells"]

@@ -27,6 +27,11 @@ PACKAGE = "l2reg"
 _SHARED = ("l2reg._validation", "l2reg._check_arrays", "l2reg._check_scalars", "l2reg._params")
 
 
+def _is_pkg(m: str) -> bool:
+    """Whether the dotted name ``m`` is the package or one of its modules."""
+    return m == PACKAGE or m.startswith(PACKAGE + ".")
+
+
 @dataclass
 class Library:
     """A static index of the package's modules: definitions, re-exports, public names and
