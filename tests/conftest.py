@@ -43,15 +43,30 @@ def _nbval_solution_cell(item) -> bool:
     return type(item).__name__ == "IPyNbCell" and _SOLUTIONS in Path(str(item.path)).parents
 
 
+def _sources(nb):
+    return None if nb is None else [(c.cell_type, c.source) for c in nb.cells]
+
+
 class _ShareNbvalRuns:
     """Keeps nbval's execution of each solutions/ notebook for the tests that need it."""
 
     def __init__(self):
         self.outputs = {}  # IPyNbFile -> {cell_num: outputs}
         self.failed = set()
+        self.data = {}  # IPyNbFile -> the bytes of the notebook nbval collected
 
     def pytest_collection_modifyitems(self, items):
+        import nbformat
+
         first = [i for i in items if _nbval_solution_cell(i)]
+        for nbfile in {i.parent for i in first}:
+            data = Path(str(nbfile.path)).read_bytes()
+            # nbval runs the cells it read at collection: keep the run only if these bytes are them
+            read = nbformat.reads(data.decode("utf-8"), as_version=4)
+            if _sources(read) == _sources(getattr(nbfile, "nb", None)):
+                self.data[nbfile] = data
+            else:
+                self.failed.add(nbfile)
         if first:
             rest = [i for i in items if not _nbval_solution_cell(i)]
             items[:] = first + rest
@@ -83,11 +98,14 @@ class _ShareNbvalRuns:
 
         kernel = getattr(nbfile, "kernel", None)
         outputs = self.outputs.get(nbfile, {})
-        nb = nbformat.read(str(nbfile.path), as_version=4)
-        code = [c for c in nb.cells if c.cell_type == "code"]
-        if nbfile in self.failed or kernel is None or not kernel.is_alive() or len(outputs) != len(code):
+        data = self.data.get(nbfile)
+        if data is None or nbfile in self.failed or kernel is None or not kernel.is_alive():
             return  # not a clean run: the tests that need this notebook execute it themselves
-        paths = nbrun.cache_paths(nbfile.path)
+        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        if len(outputs) != len(code):
+            return
+        paths = nbrun.cache_paths(nbfile.path, data)
         msg_id = kernel.execute_cell_input(nbrun.DUMP % (str(paths[1]),), allow_stdin=False)
         kernel.await_reply(msg_id, timeout=300)
         kernel.await_idle(msg_id, 300)
@@ -95,7 +113,7 @@ class _ShareNbvalRuns:
             return
         for num, cell in enumerate(code):
             cell.outputs = [nbformat.from_dict(o) for o in outputs[num]]
-        nbrun.store(nbfile.path, nb, paths[1])
+        nbrun.store(nbfile.path, nb, paths[1], data)
 
 
 def pytest_configure(config):

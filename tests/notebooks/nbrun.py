@@ -61,29 +61,31 @@ del _l2reg_dump
 _MEMORY: dict = {}
 
 
-def cache_key(path) -> str:
-    """The cache key of the notebook at ``path``: its resolved path and the hash of its bytes."""
+def cache_key(path, data: bytes | None = None) -> str:
+    """The cache key of the notebook at ``path``: its resolved path and the hash of its bytes
+    (``data``: the bytes that were executed, when the file may have changed since)."""
     path = Path(path).resolve()
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+    digest = hashlib.sha256(path.read_bytes() if data is None else data).hexdigest()[:20]
     return f"{path.parent.name}-{path.stem}-{digest}"
 
 
-def cache_paths(path):
+def cache_paths(path, data: bytes | None = None):
     """(executed notebook, globals dump) files of ``path`` in the session cache, or None
     when no cache folder is set."""
     folder = os.environ.get(CACHE_ENV)
     if not folder:
         return None
-    key = cache_key(path)
+    key = cache_key(path, data)
     return Path(folder) / f"{key}.ipynb", Path(folder) / f"{key}.globals.pkl"
 
 
-def store(path, nb, dump_file=None):
+def store(path, nb, dump_file=None, data: bytes | None = None):
     """Put the executed notebook ``nb`` of ``path`` (and the globals dump written by
-    :data:`DUMP` at ``dump_file``, if given) in the cache."""
-    paths = cache_paths(path)
+    :data:`DUMP` at ``dump_file``, if given) in the cache, under the key of ``data``, the
+    bytes executed (by default the file's bytes now)."""
+    paths = cache_paths(path, data)
     if paths is None:
-        _MEMORY[cache_key(path)] = (nb, pickle.loads(Path(dump_file).read_bytes()) if dump_file else None)
+        _MEMORY[cache_key(path, data)] = (nb, pickle.loads(Path(dump_file).read_bytes()) if dump_file else None)
         return
     nbformat.write(nb, str(paths[0]))
     if dump_file is not None and Path(dump_file) != paths[1]:
@@ -103,7 +105,8 @@ def _run(path, *, timeout, with_dump):
     """Execute ``path`` with nbclient in a new kernel (a temporary working folder, no answer
     key named in its environment: as the grader's reference run); store and return the
     executed notebook (without the dump cell)."""
-    nb = nbformat.read(str(path), as_version=4)
+    data = Path(path).read_bytes()  # the key is that of the bytes executed
+    nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     saved = os.environ.pop(KEY_ENV, None)
     try:
         with tempfile.TemporaryDirectory() as cwd:
@@ -113,7 +116,7 @@ def _run(path, *, timeout, with_dump):
             NotebookClient(nb, timeout=timeout, resources={"metadata": {"path": cwd}}).execute()
             if with_dump:
                 nb.cells.pop()
-            store(path, nb, dump_file if with_dump else None)
+            store(path, nb, dump_file if with_dump else None, data)
     finally:
         if saved is not None:
             os.environ[KEY_ENV] = saved
