@@ -497,3 +497,40 @@ def test_a_canvas_roster_settles_a_name_ending_in_another_students_id(tmp_path):
     plain = read_roster(roster_csv(tmp_path / "p.csv", students[:1], "plain"))  # no sortable name: the ids decide
     found = find_submissions(archive, scratch, "penalty.ipynb", "canvas", roster=plain)
     assert [x.student_id for x in found.entries] == ["101"]
+
+
+def test_links_and_odd_files_in_an_unpacked_download_are_listed_never_read(tmp_path):
+    import os
+
+    folder = tmp_path / "dl"
+    folder.mkdir()
+    (folder / "doejane_101_9001_penalty.ipynb").write_text(nb("jane"))
+    os.symlink("/etc/passwd", folder / "evil_102_9002_penalty.ipynb")
+    os.symlink("/etc", folder / "Bo_8_assignsubmission_file")
+    os.mkfifo(folder / "fifo_103_9003_penalty.ipynb")
+    found, e, _ = _entries(folder, tmp_path, "canvas")
+    assert sorted(e) == ["101"]
+    assert dict(found.skipped) == {"evil_102_9002_penalty.ipynb": "a symbolic link (ignored)",
+                                   "Bo_8_assignsubmission_file": "a symbolic link (ignored)",
+                                   "fifo_103_9003_penalty.ipynb": "not a file or folder (ignored)"}
+
+
+def test_an_unreadable_folder_inside_an_unpacked_download_is_no_crash(tmp_path, monkeypatch):
+    import l2reg.grading.downloads as downloads
+
+    folder = tmp_path / "dl"
+    (folder / "my wrap").mkdir(parents=True)
+    (folder / "my wrap" / "doejane_1_2_penalty.ipynb").write_text(nb("x"))
+    real = downloads._entries_of
+
+    def unreadable(p):  # (as chmod 0 is for anyone but root, who runs these tests)
+        if p.name == "my wrap":
+            raise PermissionError(13, "Permission denied")
+        return real(p)
+
+    monkeypatch.setattr(downloads, "_entries_of", unreadable)
+    with pytest.raises(CourseError, match="no layout l2reg knows") as info:
+        _entries(folder, tmp_path)
+    assert "\n" not in str(info.value)
+    monkeypatch.setattr(downloads, "_entries_of", real)
+    assert _entries(folder, tmp_path)[0].format == "canvas"

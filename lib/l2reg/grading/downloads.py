@@ -213,7 +213,7 @@ def read_folder(path: Path, notebook, format: str, roster=None) -> Found:
     if format == "plain":
         return scan_folder(path)
     try:
-        top = sorted(p for p in path.iterdir() if _visible(p) and not p.is_symlink())
+        top, odd = _entries_of(path)
     except OSError as exc:
         raise CourseError(f"SUBMISSIONS: {path} cannot be read ({exc.strerror or type(exc).__name__})") from None
     if detected:
@@ -222,10 +222,13 @@ def read_folder(path: Path, notebook, format: str, roster=None) -> Found:
             STUDENT_ID.match(p.name) if p.is_dir() else p.suffix.lower() == ".ipynb" and STUDENT_ID.match(p.stem)))
         if not plain and len(top) == 1 and top[0].is_dir() and not named_by_platform(listing[0]):
             # one folder around a platform's files (the download unzipped into a folder of its own)
-            inner = sorted(p for p in top[0].iterdir() if _visible(p) and not p.is_symlink())
+            try:
+                inner, inner_odd = _entries_of(top[0])
+            except OSError:  # read as the one folder it is (its reading names why)
+                inner, inner_odd = [], []
             inner_listing = [(p.name, "x") if p.is_dir() else (p.name,) for p in inner]
             if any(named_by_platform(parts) for parts in inner_listing):
-                top, listing = inner, inner_listing
+                top, listing, odd = inner, inner_listing, inner_odd
         format, _ = detect(listing, plain, str(path))
     if format == "plain":
         found = scan_folder(path)
@@ -255,8 +258,25 @@ def read_folder(path: Path, notebook, format: str, roster=None) -> Found:
         return (None, f"is larger than {subs.MAX_MEMBER_BYTES >> 20} MB") if size > subs.MAX_MEMBER_BYTES else (p, None)
 
     found = _platform_entries(format, by_student, notebook, in_place)
+    unattributed = sorted(unattributed + odd)
     found.skipped.extend(unattributed[:subs.MAX_LISTED])
     if len(unattributed) > subs.MAX_LISTED:
         found.skipped.append(("...", f"and {len(unattributed) - subs.MAX_LISTED} more entries (ignored)"))
     found.detected = detected
     return found
+
+
+def _entries_of(folder: Path):
+    """``(entries, odd)``: the visible files and folders of ``folder``, sorted, and
+    ``(name, why)`` for the links and special files beside them (listed, never read)."""
+    top, odd = [], []
+    for p in sorted(folder.iterdir()):
+        if not _visible(p):
+            continue
+        if p.is_symlink():
+            odd.append((p.name, "a symbolic link (ignored)"))
+        elif p.is_file() or p.is_dir():
+            top.append(p)
+        else:
+            odd.append((p.name, "not a file or folder (ignored)"))
+    return top, odd
