@@ -15,12 +15,22 @@ fetch, and LaTeX in markdown cells is converted to MathML on the grader's side
 (latex2mathml; browsers render MathML natively), so a page reads the same offline.
 The page's size is bounded (each text and the page's total), and the executed
 notebook is never copied whole.
+
+Cost: each grading thread builds its exporter (traitlets, jinja environment, the
+compiled templates) once and reuses it; the notebook is validated once (nbconvert's
+``optimistic_validation``) instead of once per cell and once per preprocessor; and the
+pure, per-string steps that repeat across a class's pages (a code cell's highlighted
+and bleached source, a formula's MathML) are memoized, bounded in count and size.
+A page is the same string as one built from scratch (apart from nbformat's random
+cell ids).
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import threading
 
 from ..checks import MIME
 from .outcome import encodable
@@ -46,6 +56,9 @@ _MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "msup", "msub", "msubsup
                 "mphantom", "menclose", "semantics", "annotation", "merror", "mfenced", "mmultiscripts",
                 "mprescripts", "none", "mlabeledtr"}
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z:-]+=\"[^\"<>]*\")*)\s*(/?)>")
+_MEMO_CHARS = 20_000  # longer strings are converted each time, never kept (bounds the caches' memory)
+_LANGUAGE = "python"  # every page's language_info name (see feedback_notebook)
+_LOCAL = threading.local()  # one exporter per grading thread (an HTMLExporter mutates itself per page)
 
 
 def latex_to_mathml(tex: str, display: bool = False) -> str:
@@ -59,6 +72,17 @@ def latex_to_mathml(tex: str, display: bool = False) -> str:
     >>> latex_to_mathml(r"\text{<script>}")
     '<code>\\text{&lt;script&gt;}</code>'
     """
+    if len(tex) <= _MEMO_CHARS:
+        return _latex_to_mathml_memo(tex, display)
+    return _latex_to_mathml(tex, display)
+
+
+@functools.lru_cache(maxsize=2048)
+def _latex_to_mathml_memo(tex: str, display: bool) -> str:
+    return _latex_to_mathml(tex, display)
+
+
+def _latex_to_mathml(tex: str, display: bool) -> str:
     try:
         from latex2mathml.converter import convert
 
@@ -70,6 +94,77 @@ def latex_to_mathml(tex: str, display: bool = False) -> str:
         if "<" not in rest and ">" not in rest:
             return out
     return f"<code>{html.escape(tex)}</code>"
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_html_memo(text: str) -> str:
+    from nbconvert.filters import clean_html
+
+    return clean_html(text)
+
+
+def _clean_html(text):
+    """nbconvert's ``clean_html`` filter (bleach over the highlighted source of each code
+    cell: a pure function of the string), memoized: most code cells of a class's pages
+    are the lesson's own, highlighted and bleached once per process."""
+    from nbconvert.filters import clean_html
+
+    if isinstance(text, str) and len(text) <= 8 * _MEMO_CHARS:
+        return _clean_html_memo(str(text))  # str(): a Markup and its plain string give the same result
+    return clean_html(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _highlight_memo(source: str, magics: str | None) -> str:
+    return _LOCAL.highlight(source, metadata={"magics_language": magics} if magics is not None else {})
+
+
+def _highlight_code(source, language=None, metadata=None):
+    """nbconvert's ``highlight_code`` filter (pygments), memoized by source like
+    :func:`_clean_html`; the lexer is the page's language (:data:`_LANGUAGE`) as
+    ``HTMLExporter`` would choose it, and a cell's ``magics_language`` stays in the key."""
+    magics = metadata.get("magics_language") if metadata else None
+    if language is None and isinstance(source, str) and len(source) <= _MEMO_CHARS and (
+            magics is None or isinstance(magics, str)):
+        return _highlight_memo(str(source), magics)
+    return _LOCAL.highlight(source, language, metadata)
+
+
+def _exporter():
+    """This thread's HTML exporter, built (and its templates compiled) on first use.
+
+    nbconvert's ``HTMLExporter.from_notebook_node`` registers per-page filters and records
+    each page's metadata on the instance, so an exporter is never shared between threads."""
+    exporter = getattr(_LOCAL, "exporter", None)
+    if exporter is None:
+        import jinja2
+        from nbconvert import HTMLExporter
+        from nbconvert.filters import Highlight2HTML
+
+        exporter = HTMLExporter(template_name="classic", template_file="l2reg_feedback.html.j2",
+                                extra_loaders=[jinja2.DictLoader({"l2reg_feedback.html.j2": _TEMPLATE})],
+                                filters={"clean_html": _clean_html, "highlight_code": _highlight_code})
+        # What HTMLExporter.from_notebook_node builds per page from language_info (ours: always _LANGUAGE).
+        _LOCAL.highlight = Highlight2HTML(pygments_lexer=_LANGUAGE, parent=exporter)
+        exporter.exclude_input_prompt = False
+        # One nbformat validation after the preprocessors instead of one after each of the
+        # twelve (four enabled): see Exporter._preprocess in nbconvert/exporters/exporter.py.
+        exporter.optimistic_validation = True
+        _LOCAL.exporter = exporter
+    return exporter
+
+
+def _cell(cell_type: str, source: str, **fields):
+    """A cell as nbformat.v4's ``new_*_cell`` makes it, without validating it alone:
+    the whole notebook is validated once by the exporter (see :func:`_exporter`)."""
+    from nbformat import NotebookNode
+    from nbformat.corpus.words import generate_corpus_id
+
+    cell = NotebookNode(id=generate_corpus_id(), cell_type=cell_type, metadata=NotebookNode(), source=source)
+    if cell_type == "code":
+        cell.update(execution_count=None, outputs=[])
+    cell.update(fields)
+    return cell
 
 
 class PageTooLarge(Exception):
@@ -192,29 +287,29 @@ def feedback_notebook(executed, results: dict, hidden, math: dict | None = None)
                     room[0] -= sum(len(v) for v in c.get("data", {}).values()) + len(c.get("text", ""))
                     outputs.append(c)
             count = cell.get("execution_count")
-            new = nbformat.v4.new_code_cell(source[:_MAX_TEXT], execution_count=count if isinstance(count, int) else None)
+            new = _cell("code", source[:_MAX_TEXT], execution_count=count if isinstance(count, int) else None)
             new.outputs = [nbformat.from_dict(o) for o in outputs]
         elif ctype == "markdown":
             room[0] -= len(source[:_MAX_TEXT])
-            new = nbformat.v4.new_markdown_cell(_with_math_tokens(source[:_MAX_TEXT], math, room)
-                                                if room[0] > 0 else "[not shown: the page is full]")
+            new = _cell("markdown", _with_math_tokens(source[:_MAX_TEXT], math, room)
+                        if room[0] > 0 else "[not shown: the page is full]")
         else:
             room[0] -= len(source[:_MAX_TEXT])
-            new = nbformat.v4.new_raw_cell(source[:_MAX_TEXT] if room[0] > 0 else "[not shown: the page is full]")
+            new = _cell("raw", source[:_MAX_TEXT] if room[0] > 0 else "[not shown: the page is full]")
         cells.append(new)
         if test:
             gid = meta.get("grade_id")
             r = results.get(gid, {})
             verdict = "passed" if r.get("passed") else "did not pass"
             why = f" ({r['why']})" if r.get("why") and not r.get("passed") else ""
-            cells.append(nbformat.v4.new_markdown_cell(
-                f"**{html.escape(gid)}: {r.get('score', 0):g} / {r.get('points', 0):g} points, "
+            cells.append(_cell(
+                "markdown", f"**{html.escape(gid)}: {r.get('score', 0):g} / {r.get('points', 0):g} points, "
                 f"{verdict}{html.escape(why)}**"
             ))
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
     ks = executed.get("metadata", {}).get("kernelspec", {})
-    nb.metadata = {"language_info": {"name": "python"}}
+    nb.metadata = {"language_info": {"name": _LANGUAGE}}
     if isinstance(ks, dict) and isinstance(ks.get("name"), str) and isinstance(ks.get("display_name"), str):
         nb.metadata["kernelspec"] = {"name": encodable(ks["name"]), "display_name": encodable(ks["display_name"])}
     return nb
@@ -245,16 +340,14 @@ def render(executed, results, hidden, student_id, lesson, status, score, max_sco
     if executed is None:
         return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{_CSP}<title>{html.escape(student_id)}</title>"
                 f"</head><body>{top}</body></html>")
-    import jinja2
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="classic", template_file="l2reg_feedback.html.j2",
-                            extra_loaders=[jinja2.DictLoader({"l2reg_feedback.html.j2": _TEMPLATE})])
-    exporter.exclude_input_prompt = False
+    exporter = _exporter()
     math = {}
-    body, _ = exporter.from_notebook_node(
-        feedback_notebook(executed, results, hidden, math), resources={"metadata": {"name": f"{lesson} {student_id}"}}
-    )
+    try:
+        body, _ = exporter.from_notebook_node(
+            feedback_notebook(executed, results, hidden, math), resources={"metadata": {"name": f"{lesson} {student_id}"}}
+        )
+    finally:
+        exporter._nb_metadata.clear()  # nbconvert keeps each page's metadata on the exporter: not across pages
     if len(body) > _MAX_HTML:
         raise PageTooLarge(f"the page would be larger than {_MAX_HTML // 1_000_000} million characters")
     nonce = math.pop("nonce", None)
