@@ -1,4 +1,4 @@
-"""Every lesson has the shape docs/design.md section 4 asks for, in solutions/ and lessons/ alike."""
+"""Every lesson has the shape docs/design.md section 5 asks for, in solutions/ and lessons/ alike."""
 
 from __future__ import annotations
 
