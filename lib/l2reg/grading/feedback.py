@@ -21,8 +21,11 @@ compiled templates) once and reuses it; the notebook is validated once (nbconver
 ``optimistic_validation``) instead of once per cell and once per preprocessor; and the
 pure, per-string steps that repeat across a class's pages (a code cell's highlighted
 and bleached source, a formula's MathML) are memoized, bounded in count and size.
-A page is the same string as one built from scratch (apart from nbformat's random
-cell ids).
+``HTMLExporter``'s last step, a BeautifulSoup parse and re-serialization of the whole
+page (to add a default ``alt`` to images and ``tabindex`` to JupyterLab-template cells,
+which the classic template has none of), is replaced by the same ``alt`` given in each
+PNG's output metadata. A page is the same document as one built from scratch: the same
+string once both go through BeautifulSoup (apart from nbformat's random cell ids).
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ _MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "msup", "msub", "msubsup
                 "mphantom", "menclose", "semantics", "annotation", "merror", "mfenced", "mmultiscripts",
                 "mprescripts", "none", "mlabeledtr"}
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z:-]+=\"[^\"<>]*\")*)\s*(/?)>")
+# What nbconvert's HTMLExporter writes (with BeautifulSoup) into an image without alt text.
+_ALT = "No description has been provided for this image"
 _MEMO_CHARS = 20_000  # longer strings are converted each time, never kept (bounds the caches' memory)
 _LANGUAGE = "python"  # every page's language_info name (see feedback_notebook)
 _LOCAL = threading.local()  # one exporter per grading thread (an HTMLExporter mutates itself per page)
@@ -167,6 +172,22 @@ def _cell(cell_type: str, source: str, **fields):
     return cell
 
 
+def _export(exporter, nb, resources) -> str:
+    """``HTMLExporter.from_notebook_node`` (nbconvert/exporters/html.py) without its
+    BeautifulSoup pass over the page, about 60% of a page's time with the filters memoized:
+    the pass sets ``alt`` on images that have none (ours carry it, see :func:`_clean_output`)
+    and ``tabindex`` on ``.jp-Notebook`` cells (the lab template's; the classic has none)."""
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    resources = exporter._init_resources(resources)
+    # highlight_code is ours (the exporter's filters trait), as HTMLExporter would keep it.
+    exporter.register_filter("filter_data_type", WidgetsDataTypeFilter(
+        notebook_metadata=exporter._nb_metadata, parent=exporter, resources=resources))
+    body, _ = TemplateExporter.from_notebook_node(exporter, nb, resources)
+    return body
+
+
 class PageTooLarge(Exception):
     """The rendered feedback page would exceed its size cap."""
 
@@ -248,7 +269,7 @@ def _clean_output(out, test_cell, hidden):
             clean["image/png"] = png
         if not clean:
             return None
-        res = {"output_type": kind, "data": clean, "metadata": {}}
+        res = {"output_type": kind, "data": clean, "metadata": {"image/png": {"alt": _ALT}} if "image/png" in clean else {}}
         if kind == "execute_result":
             res["execution_count"] = None
         return res
@@ -343,9 +364,8 @@ def render(executed, results, hidden, student_id, lesson, status, score, max_sco
     exporter = _exporter()
     math = {}
     try:
-        body, _ = exporter.from_notebook_node(
-            feedback_notebook(executed, results, hidden, math), resources={"metadata": {"name": f"{lesson} {student_id}"}}
-        )
+        body = _export(exporter, feedback_notebook(executed, results, hidden, math),
+                       {"metadata": {"name": f"{lesson} {student_id}"}})
     finally:
         exporter._nb_metadata.clear()  # nbconvert keeps each page's metadata on the exporter: not across pages
     if len(body) > _MAX_HTML:
