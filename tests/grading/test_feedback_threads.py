@@ -145,3 +145,14 @@ def test_a_memoized_page_still_escapes_and_keeps_placeholders_unforgeable(forged
     assert "&lt;/pre&gt;&lt;script&gt;x&lt;/script&gt;" in page  # the code cell's source, escaped
     assert "<i>" not in page and "&lt;i&gt;" in page and "bob &lt;b&gt;" in page
     assert page.count("<math") == 2 and forged in page
+
+
+def test_long_strings_are_not_memoized():
+    _cold()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1\n" * (fb._MEMO_CHARS // 6 + 1)),
+                nbformat.v4.new_markdown_cell("$" + "x+" * fb._MEMO_TEX + "x$")]
+    page = fb.render(nb, {}, [], "amy", "01_penalty", "graded", 0, 0, [])
+    assert page.count("x = 1") == 0 and page.count("<math") == 1  # highlighted (spans), converted
+    assert fb._highlight_memo.cache_info().currsize == 0 and fb._latex_to_mathml_memo.cache_info().currsize == 0
+    assert fb._clean_html_memo.cache_info().currsize == 0  # its highlighted HTML is over _MEMO_HTML too

@@ -61,7 +61,12 @@ _MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "msup", "msub", "msubsup
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z:-]+=\"[^\"<>]*\")*)\s*(/?)>")
 # What nbconvert's HTMLExporter writes (with BeautifulSoup) into an image without alt text.
 _ALT = "No description has been provided for this image"
-_MEMO_CHARS = 20_000  # longer strings are converted each time, never kept (bounds the caches' memory)
+# Memos (below) keep strings up to these lengths, the most recent 256 code cells and 1024
+# formulas: a lesson's longest code cell is under 4,000 characters; a hostile class fills
+# them with at most ~256 * (8k + 50k) + 256 * 2 * 50k + 1024 * (2k + MathML) characters.
+_MEMO_CHARS = 8_000  # a code cell's source
+_MEMO_HTML = 50_000  # its highlighted HTML
+_MEMO_TEX = 2_000  # a formula
 _LANGUAGE = "python"  # every page's language_info name (see feedback_notebook)
 _LOCAL = threading.local()  # one exporter per grading thread (an HTMLExporter mutates itself per page)
 
@@ -77,12 +82,12 @@ def latex_to_mathml(tex: str, display: bool = False) -> str:
     >>> latex_to_mathml(r"\text{<script>}")
     '<code>\\text{&lt;script&gt;}</code>'
     """
-    if len(tex) <= _MEMO_CHARS:
+    if len(tex) <= _MEMO_TEX:
         return _latex_to_mathml_memo(tex, display)
     return _latex_to_mathml(tex, display)
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=1024)
 def _latex_to_mathml_memo(tex: str, display: bool) -> str:
     return _latex_to_mathml(tex, display)
 
@@ -101,7 +106,7 @@ def _latex_to_mathml(tex: str, display: bool) -> str:
     return f"<code>{html.escape(tex)}</code>"
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _clean_html_memo(text: str) -> str:
     from nbconvert.filters import clean_html
 
@@ -114,12 +119,12 @@ def _clean_html(text):
     are the lesson's own, highlighted and bleached once per process."""
     from nbconvert.filters import clean_html
 
-    if isinstance(text, str) and len(text) <= 8 * _MEMO_CHARS:
+    if isinstance(text, str) and len(text) <= _MEMO_HTML:
         return _clean_html_memo(str(text))  # str(): a Markup and its plain string give the same result
     return clean_html(text)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _highlight_memo(source: str, magics: str | None) -> str:
     return _LOCAL.highlight(source, metadata={"magics_language": magics} if magics is not None else {})
 
