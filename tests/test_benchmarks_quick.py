@@ -42,6 +42,9 @@ EXPECTED = {
         for m in ("slider step, median of 20", "slider step, p95 of 20", "full redraws among the slider steps")],
     "browser": [("browser", "trivial widget", m) for m in (
         "slider→label median", "slider→label p95", "lost updates")],
+    "cluster": [("cluster", "01_penalty, N submissions", m) for m in (
+        "--scheduler, 1 worker(s): seconds per notebook",
+        "--scheduler, 1 worker(s): overhead per submission vs --jobs 1")],
 }
 # metrics that state a result, not a speed: their goal must be met
 CORRECTNESS = {"coefficients vs Ridge loop", "coefficients vs ridge_regression", "LOO errors vs RidgeCV",
@@ -50,6 +53,7 @@ CORRECTNESS = {"coefficients vs Ridge loop", "coefficients vs ridge_regression",
 ALLOWED_SKIPS = {
     "optim": lambda: importlib.util.find_spec("torch") is None,
     "grading": lambda: shutil.which("bwrap") is None,
+    "cluster": lambda: shutil.which("bwrap") is None or importlib.util.find_spec("distributed") is None,
     # the browser benchmark needs Debian's Chromium and Playwright
     "browser": lambda: not Path("/usr/bin/chromium").exists() or importlib.util.find_spec("playwright") is None,
 }
