@@ -248,6 +248,7 @@ def test_lost_worker_loses_nothing_and_a_worker_killer_fails(local_run, cluster,
             assert page(out, r[0]) == page(local, r[0])
     summary = (out / "summary.txt").read_text(encoding="utf-8")
     assert f"{KILLER}: grading it alone stopped" in summary
+    assert " on a Dask cluster: " in summary.splitlines()[0] and "job(s)" not in summary.splitlines()[0]
 
 
 def test_interrupt_cancels_the_run_and_keeps_the_previous_output(local_run, cluster, tmp_path):

@@ -279,7 +279,8 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
             notes.append(f"similarity report not written ({type(exc).__name__}: {clean_text(exc, 200)})")
         source = f"read as: {found.format} ({DESCRIPTION[found.format]}{', told from its names' if found.detected else ''}" \
                  f"{', inside ' + found.inner if found.inner else ''})"
-        text = encodable(summary_text(lesson, results, found.skipped, time.monotonic() - t0, jobs, notes,
+        text = encodable(summary_text(lesson, results, found.skipped, time.monotonic() - t0,
+                                      jobs if client is None else "a Dask cluster", notes,
                                       source, people))
         if pairs is not None:
             text += "\n".join(similarity.summary_lines(pairs)) + "\n"

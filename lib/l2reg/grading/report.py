@@ -91,13 +91,15 @@ def _who(r) -> str:
 def summary_text(lesson: Lesson, results: list, skipped: list, seconds: float, jobs: int,
                  warnings: list = (), source: str = "", roster: dict | None = None) -> str:
     """The run's summary; every name and reason from a submission goes through
-    :func:`~.outcome.clean_text`, so none can start a line of its own. ``source``: the
+    :func:`~.outcome.clean_text`, so none can start a line of its own. ``jobs``: the
+    number of local jobs, or a phrase such as "a Dask cluster". ``source``: the
     line saying which format SUBMISSIONS was read as; ``roster``: ``--roster``'s entries
     (``{student_id: RosterEntry}``), to list who is not on it and who handed in nothing."""
+    how = f"with {jobs} job(s)" if isinstance(jobs, int) else f"on {jobs}"  # e.g. "on a Dask cluster"
     n = len(results)
     by = {s: sorted((r for r in results if r.status is s), key=lambda r: r.student_id) for s in Status}
     lines = [
-        f"{lesson.name}: {n} submission(s) in {seconds:.0f} s with {jobs} job(s): "
+        f"{lesson.name}: {n} submission(s) in {seconds:.0f} s {how}: "
         f"{len(by[Status.GRADED])} graded, {len(by[Status.FLAGGED])} flagged, {len(by[Status.FAILED])} failed",
     ]
     if source:
