@@ -208,15 +208,25 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
         run.check()
         reference = root / SOURCE / lesson_name / f"{lesson.notebook_id}.ipynb"
         if sandboxed:
-            lesson.reference = run_reference(lesson, reference, limits, mpl_cache, run)
-        elif client is None:  # on a cluster every worker runs it before its first submission
-            why = cluster.refusal(lesson, grade_one(lesson, "reference", reference, limits, mpl_cache, run))
-            if why:
-                raise CourseError(why)
-        from . import similarity
-        from .integrity import Checker
-
-        checker = Checker(lesson, library_calls)  # refuses a solution that uses what it forbids
+            with _Background(run) as bg:
+                # The solution runs in its sandbox (another process: this thread only waits on
+                # its pipe) while this thread finishes the set-up that needs no reference
+                # record; nothing is scored or run for a student before it is done.
+                pending = bg.submit(run_reference, lesson, reference, limits, mpl_cache, run)
+                try:
+                    checker, similarity = _rest_of_setup(lesson, library_calls, bool(found.entries))
+                    refused = None
+                except CourseError as exc:  # said after the reference's own refusal, as before
+                    refused = exc
+                lesson.reference = pending.result()  # its CourseError refuses the run, as before
+                if refused is not None:
+                    raise refused
+        else:
+            if client is None:  # on a cluster every worker runs it before its first submission
+                why = cluster.refusal(lesson, grade_one(lesson, "reference", reference, limits, mpl_cache, run))
+                if why:
+                    raise CourseError(why)
+            checker, similarity = _rest_of_setup(lesson, library_calls, False)
         answers = {}  # student id -> answer cells' code, for similarity.csv
         feedback_dir = stage / "feedback"
         feedback_dir.mkdir()
@@ -291,6 +301,45 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
         switch(stage, out)
     results.sort(key=lambda r: r.student_id)
     return Report(lesson_name, results, text, out, notes)
+
+
+class _Background:
+    """One worker thread for the set-up. On the way out it waits for its work; when the
+    set-up fails or is interrupted meanwhile, it first stops the run's sandboxes
+    (``run.abort()``), so that the work stops too and no sandbox outlives the run."""
+
+    def __init__(self, run):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.run = run
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="l2reg-setup")
+
+    def __enter__(self):
+        return self.pool
+
+    def __exit__(self, kind, exc, tb):
+        if kind is not None:
+            self.run.abort()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        return False
+
+
+def _rest_of_setup(lesson, library_calls, pages: bool):
+    """The set-up that needs no reference record: the integrity checker (which refuses a
+    solution that uses what it forbids) and the similarity report's module; with
+    ``pages``, also the imports of the feedback pages' exporter (the first page's cost)."""
+    from . import similarity
+    from .integrity import Checker
+
+    checker = Checker(lesson, library_calls)
+    try:
+        import copydetect  # noqa: F401 - what similarity.write fingerprints with, even for no answers
+    except Exception:  # noqa: BLE001 - said by similarity.write, which the grades do not wait for
+        pass
+    if pages:
+        import nbconvert.exporters.templateexporter  # noqa: F401 - see feedback.render
+        import nbconvert.filters  # noqa: F401
+    return checker, similarity
 
 
 def _mpl_cache():
