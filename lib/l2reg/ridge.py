@@ -35,8 +35,11 @@ def _svd_weights(X, y, nlams):
     treated as exact zeros.
     """
     s, keep, uty, Vt = _linalg.svd_projected(X, y)
-    # s / (s^2 + n lam), and 0 for singular values treated as zero (never 0 / 0).
-    return (_linalg.shrink(s, keep, nlams, 1) * uty) @ Vt
+    # s / (s^2 + n lam), and 0 for singular values treated as zero (never 0 / 0); scaled by
+    # U^T y in place (no second (k, r) array), then one product gives the C-ordered (k, p) W.
+    coef = _linalg.shrink(s, keep, nlams, 1)
+    coef *= uty
+    return coef @ Vt
 
 
 def _ridge_solve(X, y, lam):
