@@ -330,6 +330,8 @@ def load_lesson(root: Path, lesson: str, course, trusted_kernel: bool = True) ->
     # A student who cloned the repository submits the self-study edition: generated here
     # (not read from lessons/, which may be stale in an instructor's checkout), so that
     # its quiz test cells are not flagged as edited (see restore.build's also_official).
+    # After the classroom one, not beside it in a thread: nbgrader's BaseConverter.start
+    # chdirs into its course folder for the conversion (nbgrader/converters/base.py).
     from .course import TempCourse
 
     with TempCourse(root, [lesson], edition="self-study") as self_study:
