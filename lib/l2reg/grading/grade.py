@@ -332,13 +332,13 @@ def _rest_of_setup(lesson, library_calls, pages: bool):
     from .integrity import Checker
 
     checker = Checker(lesson, library_calls)
-    try:
+    import contextlib
+
+    with contextlib.suppress(Exception):  # without it similarity.write says so; the grades do not wait for it
         import copydetect  # noqa: F401 - what similarity.write fingerprints with, even for no answers
-    except Exception:  # noqa: BLE001 - said by similarity.write, which the grades do not wait for
-        pass
     if pages:
-        import nbconvert.exporters.templateexporter  # noqa: F401 - see feedback.render
-        import nbconvert.filters  # noqa: F401
+        import nbconvert.exporters.templateexporter
+        import nbconvert.filters  # noqa: F401 - what feedback.render imports
     return checker, similarity
 
 
