@@ -48,10 +48,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .course import CourseError
-from .graded import (  # noqa: F401 - re-exported: reading the graded folder
-    _PLATFORM_NUMBER, KNOWN, MAX_BYTES, REQUIRED, Graded, Student, _ids, read_graded, with_roster,
+from .graded import (  # noqa: F401 - read_graded re-exported (l2reg.grading.export.read_graded)
+    _PLATFORM_NUMBER, Graded, Student, _ids, read_graded, with_roster,
 )
-from .outcome import clean_text
+from .outcome import FORMULA_START, clean_text, spreadsheet_cell
 
 FORMATS = ("canvas", "moodle", "csv")
 FAILED_POLICIES = ("blank", "score")
@@ -85,24 +85,10 @@ _DESCRIPTION = {
 
 # --- cells ----------------------------------------------------------------------------
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
 def safe_cell(text) -> str:
-    """``text`` as a spreadsheet-safe CSV cell: on one line, no control characters, and a
-    leading apostrophe where a spreadsheet would read a formula (OWASP, "CSV Injection").
-
-    Examples
-    --------
-    >>> safe_cell('=HYPERLINK("http://x", "y")')
-    '\\'=HYPERLINK("http://x", "y")'
-    >>> safe_cell("Doe, Jane\\nline two")
-    'Doe, Jane\\\\nline two'
-    >>> safe_cell("@SUM(A1)"), safe_cell("-2+3"), safe_cell("O'Neil")
-    ("'@SUM(A1)", "'-2+3", "O'Neil")
-    """
-    text = clean_text("" if text is None else str(text), 2000)
-    return "'" + text if text.startswith(_FORMULA) else text
+    """``text`` as a spreadsheet-safe cell of an export (:func:`~.outcome.spreadsheet_cell`,
+    cut at 2,000 characters)."""
+    return spreadsheet_cell(text, 2000)
 
 
 def number(x: float) -> str:
@@ -175,7 +161,7 @@ def check_canvas_assignment(name: str) -> str:
         raise CourseError(f"--assignment: Canvas treats a column titled {name!r} as "
                           f"{'a total (it contains ' + repr(hit) + ')' if hit else 'a student column'}, "
                           "not an assignment; choose another title")
-    if name.startswith(_FORMULA):
+    if name.startswith(FORMULA_START):
         raise CourseError(f"--assignment: a title starting with {name[0]!r} is read as a formula by "
                           "spreadsheets; choose another title")
     return name.strip()

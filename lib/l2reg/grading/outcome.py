@@ -67,6 +67,28 @@ def clean_text(text, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_cell(text, limit: int = 300) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text: :func:`clean_text` (on one line,
+    no control characters, cut at ``limit``), and a leading apostrophe where a spreadsheet
+    would start a formula. grades.csv and every ``l2reg export`` file use it.
+
+    Examples
+    --------
+    >>> spreadsheet_cell('=HYPERLINK("http://x", "y")')
+    '\\'=HYPERLINK("http://x", "y")'
+    >>> spreadsheet_cell("Doe, Jane\\nline two")
+    'Doe, Jane\\\\nline two'
+    >>> spreadsheet_cell("@SUM(A1)"), spreadsheet_cell("-2+3"), spreadsheet_cell("O'Neil"), spreadsheet_cell(None)
+    ("'@SUM(A1)", "'-2+3", "O'Neil", '')
+    """
+    text = clean_text("" if text is None else str(text), limit)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 class Status(enum.Enum):
     """How a submission was graded."""
 

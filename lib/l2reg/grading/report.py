@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .outcome import Status, clean_text, encodable
+from .outcome import Status, clean_text, encodable, spreadsheet_cell
 
 if TYPE_CHECKING:
     from .scoring import Lesson
@@ -61,13 +61,6 @@ class Progress:
         self.bar.close()
 
 
-def _cell(text) -> str:
-    """A name or e-mail for grades.csv: on one line, and never read as a formula by a
-    spreadsheet (a leading ``= + - @`` gets a ``'``, as OWASP's CSV-injection advice says)."""
-    text = clean_text(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def write_csv(path: Path, lesson: Lesson, results: list):
     """grades.csv: ``student_id, score, max_score, status, late, name, email`` and the points
     of each graded cell. ``late`` is ``true`` when the platform marked the submission late
@@ -79,7 +72,7 @@ def write_csv(path: Path, lesson: Lesson, results: list):
     w.writerow(["student_id", "score", "max_score", "status", "late", "name", "email", *lesson.points])
     for r in sorted(results, key=lambda r: r.student_id):
         w.writerow([clean_text(r.student_id), f"{r.score:g}", f"{lesson.max_score:g}", r.status_text,
-                    "true" if r.late else "false", _cell(r.name), _cell(r.email),
+                    "true" if r.late else "false", spreadsheet_cell(r.name), spreadsheet_cell(r.email),
                     *(f"{r.cells[g]['score']:g}" for g in lesson.points)])
     path.write_text(encodable(buf.getvalue()), encoding="utf-8")
 
