@@ -98,6 +98,9 @@ def test_quiz_answer_key(ns):
     assert ridge_lambda(1.0, 1.0, 20) == pytest.approx(ridge_lambda(1.0, 1.0, 10) / 2) and ns["q2"] == "b"
     assert ns["q3"] == "b"
     assert ns["q4"] == pytest.approx(math.erf(2 / math.sqrt(2)), abs=0.006)
+    # the messages for the wrong answers: 0.683 is the share within one standard deviation, 0.383
+    # within half of one (what 1 * tau = 0.5 standard deviations gives)
+    assert round(math.erf(1 / math.sqrt(2)), 3) == 0.683 and round(math.erf(0.5 / math.sqrt(2)), 3) == 0.383
 
 
 # ------------------------------------------------- typical wrong answers fail the visible tests
@@ -115,6 +118,10 @@ MAP_WRONG = {
     "a factor 2": "    return ridge_fit(X, y, sigma ** 2 / (2 * n * tau ** 2), fit_intercept=False)[0]",
     "returns (w, b)": "    return ridge_fit(X, y, sigma ** 2 / (n * tau ** 2), fit_intercept=False)",
     "centres X in place": "    X -= X.mean(0)\n    return ridge_fit(X, y, sigma ** 2 / (n * tau ** 2), fit_intercept=False)[0]",
+    # passed while the visible test's data were centred (an intercept changes nothing there); the
+    # hidden tests use uncentred data
+    "fits an intercept": "    return ridge_fit(X, y, sigma ** 2 / (n * tau ** 2))[0]",
+    "returns a list": "    return list(ridge_fit(X, y, sigma ** 2 / (n * tau ** 2), fit_intercept=False)[0])",
 }
 COV_HEAD = "def posterior_covariance(X, sigma, tau):\n    p = np.shape(X)[1]\n"
 COV_RIGHT = "    return np.linalg.inv(X.T @ X / sigma ** 2 + np.eye(p) / tau ** 2)"
