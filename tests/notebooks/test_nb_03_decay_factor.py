@@ -105,6 +105,9 @@ STEP_WRONG = {
     "no decay": "    return w - lr * grad_data",
     "in place": "    w *= 1 - 2 * lr * lam\n    w -= lr * grad_data\n    return w",
     "returns only the decay": "    return (1 - 2 * lr * lam) * w",
+    # scales grad_data in place: the visible test passed; the hidden tests reuse one gradient, and lost points
+    "scales grad_data in place": "    grad_data *= lr\n    return (1 - 2 * lr * lam) * w - grad_data",
+    "returns a list": "    return [(1 - 2 * lr * lam) * a - lr * g for a, g in zip(w, grad_data)]",
 }
 STEPS_HEAD = "import math\ndef steps_to_shrink(lr, lam, fraction):\n    f = abs(1 - 2 * lr * lam)\n"
 STEPS_RIGHT = """    if f >= 1:
@@ -141,6 +144,14 @@ STEPS_WRONG = {
     "a large number for never": "    if f >= 1:\n        return 10 ** 9\n    if f == 0:\n        return 1\n"
                                 "    t = math.ceil(math.log(fraction) / math.log(f))\n    while t > 0 and f ** (t - 1) <= fraction:\n"
                                 "        t -= 1\n    while f ** t > fraction:\n        t += 1\n    return t",
+}
+
+
+#: Mistakes whose own error (not an assertion) stopped the visible test: the test now names the case instead.
+STEPS_CRASH = {
+    "no branch for a zero factor (log of 0)": "    if f >= 1:\n        return math.inf\n"
+                                              "    t = math.ceil(math.log(fraction) / math.log(f))\n"
+                                              "    while t > 0 and f ** (t - 1) <= fraction:\n        t -= 1\n    return t",
 }
 
 
@@ -208,3 +219,12 @@ def test_the_demo_readout_never_prints_a_denormal(lam_exp, lr_exp, steps):
     assert "e-324" not in text and "5e-" not in text
     demo.set(lam=5.0, lr=0.1, steps=30)  # factor exactly 0
     assert "w is exactly 0 at step 30" in demo.readout.value
+
+
+@pytest.mark.parametrize("mistake", STEPS_CRASH)
+def test_steps_crashes_are_named(mistake, steps_ns):
+    """An answer that raises on one case fails with an assertion that names the case and the expected value,
+    not with a bare 'math domain error'."""
+    exc = run_visible(*steps_ns, STEPS_HEAD + STEPS_CRASH[mistake], visible_test("03_decay_factor", "test_steps"))
+    assert isinstance(exc, AssertionError), f"{mistake}: {type(exc).__name__}: {exc}"
+    assert "steps_to_shrink(0.5, 1.0, 0.5) raised ValueError" in str(exc) and "expected 1" in str(exc), str(exc)
