@@ -107,7 +107,7 @@ def test_section3_speed_up_on_its_own_data(ns):
 
 
 def test_multicollinearity_claims(ns):
-    ls, ridge = ns["fits"]["least squares"], ns["fits"]["ridge, lambda = 0.1"]
+    ls, ridge = ns["fits"]["least squares"], ns["fits"]["ridge (lambda = 0.1)"]
     assert ls.shape == ridge.shape == (200, 2)
     ratio = ls[:, 0].std() / ridge[:, 0].std()
     assert 30 < ratio < 40  # "a spread about 35 times smaller"
@@ -115,6 +115,18 @@ def test_multicollinearity_claims(ns):
     assert ls.sum(axis=1).std() == pytest.approx(ridge.sum(axis=1).std(), rel=0.1)
     # ridge is near (1, 1) and slightly shrunk towards the origin
     assert np.all(np.abs(ridge.mean(axis=0) - 1) < 0.1) and np.all(ridge.mean(axis=0) < 1)
+
+
+def test_the_clouds_zoom_title_reads(ns):
+    """The figure's right panel is titled after the tight cloud's label: 'Zoom on the ridge (lambda = 0.1) cloud'
+    (the label 'ridge, lambda = 0.1' made it 'Zoom on the ridge, lambda = 0.1 cloud')."""
+    import matplotlib.pyplot as plt
+
+    from l2reg import plotting
+
+    fig = plotting.plot_coefficient_clouds(ns["fits"], truth=(1.0, 1.0), title="t")
+    assert fig.axes[1].get_title() == "Zoom on the ridge (lambda = 0.1) cloud"
+    plt.close(fig)
 
 
 def test_condition_number_claims(ns):
@@ -201,3 +213,19 @@ def test_gradient_mistakes_fail(mistake, grad_ns):
 def test_descent_mistakes_fail(mistake, descent_ns):
     exc = run_visible(*descent_ns, DESCENT_HEAD + "    " + DESCENT_WRONG[mistake], visible_test("02_gradient", "test_descent"))
     assert_caught(exc, mistake)
+
+
+#: Mistakes whose own error (not an assertion) stopped the visible test: the test now says what it expected.
+DESCENT_CRASH = {
+    "returns nothing for zero steps": "if steps == 0:\n        return\n    for _ in range(steps):\n"
+                                      "        w = w - lr * ridge_gradient(w, X, y, lam)\n    return w",
+}
+
+
+@pytest.mark.parametrize("mistake", DESCENT_CRASH)
+def test_descent_crashes_are_named(mistake, descent_ns):
+    """An answer that returns None after 0 steps fails with an assertion naming the step count and the shape,
+    not with a TypeError from inside np.allclose."""
+    exc = run_visible(*descent_ns, DESCENT_HEAD + "    " + DESCENT_CRASH[mistake], visible_test("02_gradient", "test_descent"))
+    assert isinstance(exc, AssertionError), f"{mistake}: {type(exc).__name__}: {exc}"
+    assert "after exactly 0 steps expected shape (2,), got ()" in str(exc), str(exc)
