@@ -76,6 +76,8 @@ def test_elastic_net_can_zero_a_weight(ns):
 
     X, y = ns["X"], ns["y"]
     assert penalized_solution(X, y, 20.0, "elastic net")[1] == 0.0
+    w = penalized_solution(X, y, 10.0, "elastic net")  # on the w1 axis, not at the origin: a corner
+    assert w[1] == 0.0 and w[0] > 0.1
 
 
 def test_quiz_answer_key(ns):
@@ -155,6 +157,8 @@ SOFT_WRONG = {
                                            "    out[z > t] = z[z > t] - t\n    out[z < -t] = z[z < -t] + t\n    return out"),
     "Python's max, one element at a time": "    return np.array([np.sign(v) * max(abs(v) - t, 0.0) for v in z])",
     "flattens the array": "    return np.sign(z).ravel() * np.maximum(np.abs(z).ravel() - t, 0.0)",
+    # passed: every visible case had t > 0
+    "returns z itself when t = 0": "    if t == 0:\n        return z\n    return np.sign(z) * np.maximum(np.abs(z) - t, 0.0)",
 }
 
 
@@ -202,3 +206,25 @@ def test_geometry_widget_readout_says_what_the_extremes_show():
     demo.set(kind="l2")
     assert "off the axes" in demo.readout.value and len(ball.get_xdata()) > 0
     assert "penalty ball through the solution" in keys()
+
+
+def test_geometry_widget_readout_says_when_the_dot_hides_the_ball():
+    """At a large ridge lambda the ball through the solution is smaller than the dot: the readout says so."""
+    from l2reg.data import geometry_data
+    from l2reg.widgets import geometry_demo
+
+    demo = geometry_demo(*geometry_data(), lam=0.5)
+    for lam in (0.5, 10.0):
+        demo.set(kind="l2", lam=lam)
+        assert "hides it" not in demo.readout.value, demo.readout.value
+    demo.set(kind="l2", lam=100.0)
+    assert "no larger than the dot, which (almost) hides it" in demo.readout.value, demo.readout.value
+    ball = [line for line in demo.fig.axes[0].get_lines() if line.get_label().startswith("penalty ball")][0]
+    ax = demo.fig.axes[0]
+    px = ax.transData.transform(np.column_stack([ball.get_xdata(), ball.get_ydata()]))
+    dot = ax.transData.transform([[line.get_xdata()[0], line.get_ydata()[0]] for line in ax.get_lines()
+                                  if line.get_label() == "solution at this lambda"])[0]
+    # the whole ball lies within 1.5 dot radii (9 points wide, at the figure's dpi) of the dot's centre
+    assert np.max(np.linalg.norm(px - dot, axis=1)) < 1.5 * 4.5 * demo.fig.dpi / 72
+    demo.set(kind="l1", lam=100.0)
+    assert "hides it" not in demo.readout.value  # no ball at all: the readout says that instead

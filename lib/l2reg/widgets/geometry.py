@@ -20,6 +20,9 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
     figure draws its whole path of solutions, the solution at the slider's
     lambda, and the penalty ball through that solution: the data-loss contour
     touches the ball exactly there, which is the penalty/constraint duality.
+    The readout gives the solution and says where it lies, and when the dot
+    hides what it sits on: the star w* (tiny lambda) or the ball itself
+    (large lambda, a ball no larger than the dot).
 
     Parameters
     ----------
@@ -61,6 +64,11 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
     legend = legend_outside(ax, fontsize=8)
     ball_key = legend.get_texts()[[h.get_label() for h in legend.legend_handles].index(ball.get_label())]
 
+    def dot_radius():
+        """The dot's radius in data units (the window is square, with equal aspect)."""
+        px_per_unit = abs(ax.transData.transform((1.0, 0.0))[0] - ax.transData.transform((0.0, 0.0))[0])
+        return point.get_markersize() / 2 * fig.dpi / 72 / px_per_unit
+
     def draw(lam, kind):
         w = penalized_solution(X, y, lam, kind)
         path_line.set_data(paths[kind][:, 0], paths[kind][:, 1])
@@ -80,6 +88,8 @@ def geometry_demo(X, y, *, lam=0.5, kind="l2"):
             where = "on an axis (a weight is exactly 0)"
         else:
             where = "off the axes"
+        if np.any(w != 0) and np.max(np.linalg.norm(B - w, axis=1)) < 1.5 * dot_radius():  # the dot covers the ball
+            where += "; the penalty ball through it is no larger than the dot, which (almost) hides it"
         if np.linalg.norm(w - w_ls) < 0.02 * np.linalg.norm(w_ls):  # the dot covers the star
             where += "; next to w*: the contour through it is a tiny ellipse around w*, under the dot"
         return f"{kind}, lambda = {lam:.3g}: w = ({w[0]:.2f}, {w[1]:.2f}), {where}"
