@@ -646,6 +646,51 @@ def kfold_mse_standardized(X, y, lam, k):
         total += np.mean((y[fold] - (X[fold] - mu) / sd @ w - b) ** 2)
     return total / k
 """,
+    # second pass (issue 14): the intercept, ridge_fit's lambda, the error measure, the scale
+    "intercept left out of the prediction": """
+def kfold_mse_standardized(X, y, lam, k):
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    total = 0.0
+    for fold in np.array_split(np.arange(len(y)), k):
+        train = np.setdiff1d(np.arange(len(y)), fold)
+        mu, sd = X[train].mean(axis=0), X[train].std(axis=0)
+        w, b = ridge_fit((X[train] - mu) / sd, y[train], lam)
+        total += np.mean((y[fold] - (X[fold] - mu) / sd @ w) ** 2)
+    return float(total / k)
+""",
+    "ridge_fit given n * lam (scikit-learn's alpha)": """
+def kfold_mse_standardized(X, y, lam, k):
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    total = 0.0
+    for fold in np.array_split(np.arange(len(y)), k):
+        train = np.setdiff1d(np.arange(len(y)), fold)
+        mu, sd = X[train].mean(axis=0), X[train].std(axis=0)
+        w, b = ridge_fit((X[train] - mu) / sd, y[train], len(train) * lam)
+        total += np.mean((y[fold] - (X[fold] - mu) / sd @ w - b) ** 2)
+    return float(total / k)
+""",
+    "root mean squared error per fold": """
+def kfold_mse_standardized(X, y, lam, k):
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    total = 0.0
+    for fold in np.array_split(np.arange(len(y)), k):
+        train = np.setdiff1d(np.arange(len(y)), fold)
+        mu, sd = X[train].mean(axis=0), X[train].std(axis=0)
+        w, b = ridge_fit((X[train] - mu) / sd, y[train], lam)
+        total += np.sqrt(np.mean((y[fold] - (X[fold] - mu) / sd @ w - b) ** 2))
+    return float(total / k)
+""",
+    "divided by the variance, not the standard deviation": """
+def kfold_mse_standardized(X, y, lam, k):
+    X, y = np.asarray(X, float), np.asarray(y, float)
+    total = 0.0
+    for fold in np.array_split(np.arange(len(y)), k):
+        train = np.setdiff1d(np.arange(len(y)), fold)
+        mu, sd = X[train].mean(axis=0), X[train].var(axis=0)
+        w, b = ridge_fit((X[train] - mu) / sd, y[train], lam)
+        total += np.mean((y[fold] - (X[fold] - mu) / sd @ w - b) ** 2)
+    return float(total / k)
+""",
 }
 
 # the mistake the visible test's message names, where it is predictable
@@ -655,6 +700,10 @@ NAMED_CV = {
     "pooled error over all rows (not the average of the fold errors)": "pooled error",
     "sum of the fold errors": "sum of the fold errors",
     "interleaved folds": "not contiguous",
+    "intercept left out of the prediction": "the intercept b is missing",
+    "ridge_fit given n * lam (scikit-learn's alpha)": "ridge_fit takes the course's lambda",
+    "root mean squared error per fold": "root of each fold's mean squared error",
+    "divided by the variance, not the standard deviation": "divided by the variance",
 }
 
 WRONG_PROX = {
