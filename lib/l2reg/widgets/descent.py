@@ -118,8 +118,10 @@ def gradient_descent_demo(X, y, *, lam=0.0, lr=0.3, steps=60):
         dist_line.set_data(t, dist)
         rate_line.set_data(t, dist[0] * rate**t)
         verdict = "converges" if rate < 1 else "diverges"
+        # Three decimals, except within 1e-3 of 1, where they would print a converging 0.9999 as 1.000.
+        shown = format_factor(rate) if abs(1.0 - rate) < 1e-3 else f"{rate:.3f}"
         return (f"lambda = {lam:.2g}, learning rate = {lr:.2g}: {verdict}; error factor per step "
-                f"max|1 - lr mu| = {rate:.3f}; learning-rate limit 2/mu_max = {2 / eig[-1]:.3f}")
+                f"max|1 - lr mu| = {shown}; learning-rate limit 2/mu_max = {2 / eig[-1]:.3f}")
 
     controls = {
         "lam": log_slider(max(lam, 1e-4), min_exp=-4, max_exp=1, description="lambda"),
@@ -180,10 +182,14 @@ def weight_decay_demo(*, lam=0.1, lr=0.01, steps=500, w0=2.0, target=1.0):
     t = np.arange(steps + 1)
     span = 1.3 * max(abs(w0), abs(target))
     fig, ax = new_figure(width=7.8, height=4.2)
-    (pure,) = ax.plot(t, np.zeros_like(t, dtype=float), color=COLORS["blue"], lw=2, label="pure decay")
-    (data,) = ax.plot(t, np.zeros_like(t, dtype=float), color=COLORS["orange"], ls="--", lw=2,
-                      label=f"decay against\ndata loss (w - {target:g})^2")
-    balance = ax.axhline(0.0, color=COLORS["green"], ls=":", lw=1.5, label="balance point\ntarget / (1 + lambda)")
+    # The data run lies below and wide, pure decay over it and thin (z-orders), the balance line on top: where
+    # the data run swings every step its zig-zag fills a band that would hide a line below it, and where the
+    # two runs coincide the thin line leaves the wide dashes visible on both sides.
+    (pure,) = ax.plot(t, np.zeros_like(t, dtype=float), color=COLORS["blue"], lw=1.5, label="pure decay", zorder=2.2)
+    (data,) = ax.plot(t, np.zeros_like(t, dtype=float), color=COLORS["orange"], ls="--", lw=3,
+                      label=f"decay against\ndata loss (w - {target:g})^2", zorder=2.1)
+    balance = ax.axhline(0.0, color=COLORS["green"], ls=":", lw=1.5, label="balance point\ntarget / (1 + lambda)",
+                         zorder=2.3)
     ax.axhline(0.0, color="0.6", lw=0.8)
     ax.set_xlabel("step t")
     ax.set_title("One weight under weight decay")
