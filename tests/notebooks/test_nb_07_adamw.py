@@ -14,7 +14,7 @@ from nbrun import run_and_collect, source_notebook
 NAMES = [
     "race", "gap_coupled", "decayed", "w0", "g0", "lr_w", "wd_w", "sgd_w", "sgd_l2", "lam_needed",
     "x_tr", "y_tr", "x_val", "y_val", "runs", "mean_mse", "xs", "ys", "xs_val", "ys_val", "grids", "lrs", "wds",
-    "median", "spread", "curve_median", "steps_at", "margin", "race0", "removed", "measured_decay", "norms", "q1", "q2", "q3", "q4",
+    "median", "spread", "curve_median", "steps_at", "margin", "race0", "removed", "measured_decay", "norms", "q1", "q2", "q3", "q4", "lam",
 ]
 
 
@@ -33,9 +33,9 @@ def test_the_noise_only_race(ns):
     # "not decayed at all (it ends near 1.03)", "drops to about 0.16"
     assert r["adam"][-1, 0] >= 1.0 and round(r["adam"][-1, 0], 2) == 1.03
     assert round(r["adam"][-1, 1], 2) == pytest.approx(0.16, abs=0.01)
-    # "about 90 times" more decay for the small-gradient weight
+    # "93 times" more decay for the small-gradient weight, by the formula (the summary's "93 times less")
     ratio = r["adam_decay"][1] / r["adam_decay"][0]
-    assert 85 <= ratio < 95
+    assert round(ratio) == 93
     np.testing.assert_allclose(r["adam_decay"], 0.01 * 0.1 / r["denominator"])
     # "measured over the run ... 0.029 and 1.92, a ratio of 67" (the summary's "67 times as measured")
     m = ns["measured_decay"]
@@ -271,14 +271,38 @@ def test_quiz_answer_key(ns):
     r = adam_decay_race(1e-3, 1e-2, steps=100, scales=(5.0, 0.05), seed=9)
     assert r["adam_decay"][0] < r["adam_decay"][1]
     assert ns["q1"] == "b"
+    (lr2, wd2), (lr3, lam3) = _quiz_numbers()
     # q2: AdamW with a zero gradient multiplies by the factor
     w = np.array([3.0, -2.0])
-    np.testing.assert_allclose(AdamW(lr=0.001, weight_decay=0.01).step(w, np.zeros(2)), ns["q2"] * w, rtol=1e-15)
+    np.testing.assert_allclose(AdamW(lr=lr2, weight_decay=wd2).step(w, np.zeros(2)), ns["q2"] * w, rtol=1e-15)
     # q3: coupled weight_decay adds the penalty's gradient 2 * lam * w
     g = np.array([0.1, 0.2])
-    np.testing.assert_allclose(Adam(lr=1e-3, weight_decay=ns["q3"]).step(w, g),
-                               Adam(lr=1e-3).step(w, g + 2 * 0.005 * w), rtol=1e-14)
+    np.testing.assert_allclose(Adam(lr=lr3, weight_decay=ns["q3"]).step(w, g),
+                               Adam(lr=lr3).step(w, g + 2 * lam3 * w), rtol=1e-14)
     assert ns["q4"] == "c"
+
+
+def _quiz_numbers():
+    """(lr, weight_decay) of Q2 and (lr, lambda) of Q3, read from the questions' text."""
+    import re
+
+    import nbformat
+
+    text = "\n".join(c.source for c in nbformat.read(str(source_notebook("07_adamw")), as_version=4).cells
+                     if c.cell_type == "markdown")
+    q2 = re.search(r"\*\*Q2\.\*\* `torch\.optim\.AdamW\(params, lr=([0-9.e-]+), weight_decay=([0-9.e-]+)\)`", text)
+    q3 = re.search(r"\*\*Q3\.\*\*.*?\\lambda = ([0-9.]+)\$.*?lr=([0-9.e-]+)", text, re.S)
+    assert q2 and q3, "the quiz questions' numbers were not found"
+    return (float(q2[1]), float(q2[2])), (float(q3[2]), float(q3[1]))
+
+
+def test_quiz_numbers_are_not_the_worked_examples(ns):
+    """Q2 and Q3 ask what section 5 computes, on other numbers: the answer is worked out, not looked up."""
+    (lr2, wd2), (_, lam3) = _quiz_numbers()
+    assert (lr2, wd2) != (ns["lr_w"], ns["wd_w"]), "Q2 repeats section 5's AdamW example (its printout is the answer)"
+    assert 1 - lr2 * wd2 != pytest.approx(1 - ns["lr_w"] * ns["wd_w"])
+    # section 5 works lambda = 0.005 and states "weight_decay=0.01 is L2 with lambda = 0.005"
+    assert lam3 != ns["lam"] and lam3 != 0.005 and 2 * lam3 != 0.01, "Q3 repeats section 5's lambda"
 
 
 def test_what_the_demo_instructions_promise():
@@ -391,6 +415,18 @@ ADAM_WRONG = {
     "decoupled factor halved (wd / 2)": _adam("w = w * (1 - lr * weight_decay)", "w = w * (1 - lr * weight_decay / 2)"),
     "decoupled lr * wd counted twice": _adam("w = w * (1 - lr * weight_decay)", "w = w * (1 - 2 * lr * weight_decay)"),
     "decoupled decay applied twice": _adam("w = w * (1 - lr * weight_decay)", "w = w * (1 - lr * weight_decay) ** 2"),
+    # second pass (issue 14): a bias correction counted from t - 1 divides by 1 - beta**0 = 0 at t = 1,
+    # and (w, v, m) returned in the wrong order
+    "bias corrections from t - 1 (0 / 0 at t = 1)": _adam(
+        "m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)",
+        "m_hat = m / (1 - beta1**(t - 1))\n    v_hat = v / (1 - beta2**(t - 1))"),
+    "returns (w, v, m)": _adam("eps), m, v", "eps), v, m"),
+}
+# What the failure message must name for these (beyond the quantity that fails first).
+ADAM_NAMED = {
+    "bias corrections from t - 1 (0 / 0 at t = 1)": "not finite",
+    "returns (w, v, m)": "in the order (w, m, v)",
+    "returns m_hat and v_hat": "That is m_hat",
 }
 # Where the first failure must be, for the wrong answers a student could blame on float noise: a
 # wrong coupled term changes the gradient, so m fails first and says so; a wrong decoupled factor
@@ -432,9 +468,9 @@ def test_visible_adam_test_catches(name):
     message = str(failure.value)
     assert message, "the failure must say what is wrong"
     if "modified" not in message and "must return" not in message:
-        assert "largest difference" in message and "step t =" in message
-        # the tolerance is stated, and a 1e-10 difference is called a formula difference
-        assert "rtol=1e-10" in message and "formula difference, not rounding" in message
+        assert ("largest difference" in message or "not finite" in message) and "step t =" in message
+        # the tolerance is stated, and a 1e-10 difference is called a formula difference (a nan has no difference)
+        assert "not finite" in message or ("rtol=1e-10" in message and "formula difference, not rounding" in message)
     if name in ADAM_FAILS_ON:
         assert ADAM_FAILS_ON[name] in message, message
         if ADAM_FAILS_ON[name] == "m and v are right":
@@ -442,6 +478,13 @@ def test_visible_adam_test_catches(name):
         else:
             assert ("the gradient that goes into m and v" in message
                     or "AdamW puts no decay term into m and v" in message), message
+
+
+@pytest.mark.parametrize("name", sorted(ADAM_NAMED))
+def test_visible_adam_test_names_the_mistake(name):
+    with pytest.raises(AssertionError) as failure:
+        _run_visible(ADAM_WRONG[name])
+    assert ADAM_NAMED[name] in str(failure.value), str(failure.value)
 
 
 @pytest.mark.parametrize("name", sorted(ADAM_RIGHT))
