@@ -1,7 +1,8 @@
 """The process that runs a student's notebook inside the sandbox.
 
 ``l2reg grade`` starts it under bubblewrap (see :mod:`l2reg.grading.sandbox`)
-as ``python -I -m l2reg.grading._runner IN_FD OUT_FD LIMITS_JSON``. It reads one
+as ``python -I -m l2reg.grading._runner IN_FD OUT_FD LIMITS_JSON [PREIMPORT_JSON]``
+(the trusted modules to import before it says it is ready). It reads one
 JSON request per line from ``IN_FD`` (``{"source": ..., "timeout": ...}``),
 runs the source as one cell in an IPython ``InteractiveShell`` and writes one
 JSON line per cell to ``OUT_FD``: ``{"status": "ok" | "error", "outputs": [...],
@@ -13,7 +14,10 @@ its source in full, but objects are not formatted for display: IPython's
 ``DisplayFormatter.format`` returns nothing, so a matplotlib figure (the displayhook's
 ``print_figure`` or the inline backend's ``show``) is never drawn or encoded, and
 ``display(obj)`` publishes nothing. Every name the cell defines, ``_`` and ``Out``
-included, is defined as usual; printed text and raw displays are kept.
+included, is defined as usual; printed text and raw displays are kept. With
+``skip_widget_draw`` in the limits, l2reg's widget demos built in such a cell skip their
+first frame as well (``l2reg.widgets.core._skip_draw``): the demo, its controls and its
+readout exist, its figure is drawn the next time it changes.
 
 Nothing this process says is trusted by the grader: the student's code shares
 the process and could write anything to ``OUT_FD``. The grader only takes the
@@ -28,8 +32,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import sys
+import time
 
 
 class CellTimeout(BaseException):
@@ -198,6 +204,34 @@ def _write_all(fd, data: bytes):
         view = view[n:]
 
 
+_MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+
+
+def _preimport(preimports) -> None:
+    """Import the trusted modules the grader names (``[[module, [name, ...]], ...]``: what
+    the lesson's own import statements import, see ``l2reg.grading.speedups.preimports``)
+    before the kernel says it is ready, binding no name: the lesson's first cell then finds
+    them in ``sys.modules``. One that fails is left to fail in the cell, as it would."""
+    if not isinstance(preimports, list):
+        return
+    for item in preimports:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and _MODULE.match(item[0])
+                and isinstance(item[1], list) and all(isinstance(n, str) and _MODULE.match(n) for n in item[1])):
+            continue
+        try:
+            __import__(item[0], fromlist=item[1])
+        except Exception:  # noqa: BLE001 - the cell that imports it says why
+            pass
+
+
+def _skip_widget_draw(on: bool) -> None:
+    """Tell l2reg's widget demos (when imported) not to draw their frames: see
+    ``l2reg.widgets.core._skip_draw``. Only for a cell run with ``"render": false``."""
+    core = sys.modules.get("l2reg.widgets.core")
+    if core is not None:
+        core._skip_draw = on
+
+
 def _on_alarm(signum, frame):
     raise CellTimeout("the cell ran out of time")
 
@@ -206,6 +240,7 @@ def main(argv=None):
     global CURRENT, RENDER
     argv = sys.argv[1:] if argv is None else argv
     in_fd, out_fd, limits = int(argv[0]), int(argv[1]), json.loads(argv[2])
+    preimports = json.loads(argv[3]) if len(argv) > 3 else []
     # The student's code gets /dev/null as its standard streams; what it prints
     # through sys.stdout/sys.stderr is captured per cell.
     null = os.open(os.devnull, os.O_RDWR)
@@ -219,12 +254,16 @@ def main(argv=None):
     signal.signal(signal.SIGPROF, _on_alarm)
     cap = int(limits.get("output_bytes_per_cell", 1 << 20))
     reader = os.fdopen(in_fd, "r", encoding="utf-8")
-    _write_all(out_fd, b'{"ready": true}\n')
+    _preimport(preimports)
+    # Nothing of the student's has run yet, so the CPU time said here is trusted (the
+    # grader charges it to the submission where no cgroup accounts the sandbox).
+    _write_all(out_fd, (json.dumps({"ready": True, "cpu": time.process_time()}) + "\n").encode())
     for line in reader:
         request = json.loads(line)
         CURRENT = cell = _Cell(cap)
         cell.error = None
         RENDER = request.get("render", True) is not False
+        skip_draw = not RENDER and bool(limits.get("skip_widget_draw"))
         # The interrupt: after "timeout" seconds of this process's CPU time when the
         # grader counts the sandbox's CPU time ("cpu"), so a cell slowed down by a busy
         # neighbour is not interrupted early; after "wall" seconds of wall clock in any
@@ -235,12 +274,16 @@ def main(argv=None):
             signal.setitimer(signal.ITIMER_PROF, max(timeout, 0.001))
         signal.setitimer(signal.ITIMER_REAL, max(wall, 0.001))
         try:
+            if skip_draw:
+                _skip_widget_draw(True)
             shell.run_cell(request["source"], store_history=True)
         except BaseException as exc:  # noqa: BLE001 - e.g. a timeout between cells
             cell.error = {"output_type": "error", "ename": type(exc).__name__, "evalue": str(exc)[:1000], "traceback": []}
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.setitimer(signal.ITIMER_PROF, 0)
+            if skip_draw:
+                _skip_widget_draw(False)
         CURRENT = None
         RENDER = True
         outputs = cell.outputs + ([cell.error] if cell.error else [])

@@ -14,6 +14,7 @@ process only.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -198,9 +199,23 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="nbformat")
     warnings.filterwarnings("ignore", message=".*not in session.*")
-    with tempfile.TemporaryDirectory(prefix="l2reg-grade-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="l2reg-grade-") as scratch, contextlib.ExitStack() as stack:
         notebook = next(iter(sorted((root / SOURCE / lesson_name).glob("*.ipynb"))), None)
         found = find_submissions(subs_path, Path(scratch), notebook.name if notebook else None, format, people)
+        pool = None
+        if client is None and limits.prestart and notebook is not None:
+            # Each sandbox of this run (the reference's, then one per submission) is started
+            # while the one before it runs (the reference's while nbgrader generates the
+            # editions); single-use, killed when its submission is done.
+            import nbformat
+
+            from .sandbox import SandboxPool
+            from .speedups import preimports
+
+            pool = stack.enter_context(SandboxPool(
+                limits, mpl_cache, preimports(nbformat.read(str(notebook), as_version=4)) if limits.preimport else (),
+                ahead=jobs, run=run))
+            pool.expect(1 + sum(entry.notebook is not None for entry in found.entries))
         with TempCourse(root, [lesson_name]) as course:
             db_url = _prepare_gradebook(out, stage, lesson_name, course, db)
             lesson = load_lesson(root, lesson_name, course, trusted_kernel=not sandboxed)
@@ -212,7 +227,7 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
                 # The solution runs in its sandbox (another process: this thread only waits on
                 # its pipe) while this thread finishes the set-up that needs no reference
                 # record; nothing is scored or run for a student before it is done.
-                pending = bg.submit(run_reference, lesson, reference, limits, mpl_cache, run)
+                pending = bg.submit(run_reference, lesson, reference, limits, mpl_cache, run, pool)
                 try:
                     checker, similarity = _rest_of_setup(lesson, library_calls, bool(found.entries))
                     refused = None
@@ -223,7 +238,7 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
                     raise refused
         else:
             if client is None:  # on a cluster every worker runs it before its first submission
-                why = cluster.refusal(lesson, grade_one(lesson, "reference", reference, limits, mpl_cache, run))
+                why = cluster.refusal(lesson, grade_one(lesson, "reference", reference, limits, mpl_cache, run, pool))
                 if why:
                     raise CourseError(why)
             checker, similarity = _rest_of_setup(lesson, library_calls, False)
@@ -234,7 +249,7 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
         results = []
 
         def grade_and_render(entry):
-            return render(entry, grade_one(lesson, entry.student_id, entry.notebook, limits, mpl_cache, run))
+            return render(entry, grade_one(lesson, entry.student_id, entry.notebook, limits, mpl_cache, run, pool))
 
         def identify(entry, res):
             """What the platform's names and the roster say of the student (and of what was handed in)."""
@@ -332,8 +347,6 @@ def _rest_of_setup(lesson, library_calls, pages: bool):
     from .integrity import Checker
 
     checker = Checker(lesson, library_calls)
-    import contextlib
-
     with contextlib.suppress(Exception):  # without it similarity.write says so; the grades do not wait for it
         import copydetect  # noqa: F401 - what similarity.write fingerprints with, even for no answers
     if pages:

@@ -34,6 +34,9 @@ class Limits:
     # Shortcuts that change no score (tests/grading/test_shortcuts*.py; docs/design.md, section 7):
     skip_render: bool = True  # cells the trusted source declares skip-render run without drawing
     sandboxed_reference: bool = True  # reference records from the sandbox run of the solution
+    skip_widget_draw: bool = True  # in those cells, l2reg's widget demos skip their first frame too
+    preimport: bool = True  # the sandbox imports the modules the lesson's own cells import before it is ready
+    prestart: bool = True  # the next submission's sandbox starts while the current one runs
 
     def runner_limits(self) -> dict:
         return {
@@ -43,6 +46,7 @@ class Limits:
             "processes": self.processes,
             "open_files": self.open_files,
             "output_bytes_per_cell": self.output_kb_per_cell << 10,
+            "skip_widget_draw": self.skip_widget_draw,
         }
 
 

@@ -139,12 +139,17 @@ class Sandbox:
     accounts it (see :mod:`.cgroups`), with ``wall_factor`` times as much wall-clock
     time as a backstop; without accounting they are wall-clock limits."""
 
-    def __init__(self, limits: Limits, mpl_cache: str | None = None, budget: Budget | None = None):
+    def __init__(self, limits: Limits, mpl_cache: str | None = None, budget: Budget | None = None,
+                 preimport=()):
         self.cgroup = None
         self.limits = limits
         self.mpl_cache = mpl_cache
         self.budget = budget or Budget(limits.notebook_timeout, limits.notebook_timeout * limits.wall_factor)
+        # trusted modules the runner imports before it says it is ready (see .speedups.preimports)
+        self.preimport = [[str(m), [str(n) for n in names]] for m, names in preimport]
         self.proc = None
+        self._cpu0 = self._t0 = None  # the sandbox's CPU time and the clock when it was spawned
+        self._startup_cpu = 0.0  # CPU seconds its start took (interpreter, shell, pre-imports)
         self._buf = bytearray()
         self._kept = 0  # bytes of outputs kept for this notebook
         self._record_bytes = 0  # bytes of records kept for this notebook past its output cap
@@ -153,7 +158,8 @@ class Sandbox:
 
     def __enter__(self):
         try:
-            self.start()
+            if not self._ready:
+                self.start()
         except BaseException:
             self.kill()
             raise
@@ -173,6 +179,13 @@ class Sandbox:
         return self.cgroup is not None and self.cgroup.cpu_seconds() is not None
 
     def start(self):
+        """Start the kernel and wait until it is ready (:meth:`spawn`, then :meth:`wait_ready`)."""
+        if self.proc is None:
+            self.spawn()
+        self.wait_ready()
+
+    def spawn(self):
+        """Start the kernel's processes (cgroup, bwrap, the runner) without waiting for them."""
         from .cgroups import SandboxCgroup
 
         try:
@@ -185,7 +198,7 @@ class Sandbox:
         cmd = bwrap_command(self.limits, self.mpl_cache) + [
             sys.executable, "-I", "-m", "l2reg.grading._runner",
             str(req_r), str(resp_w), json.dumps(self.limits.runner_limits()),
-        ]
+        ] + ([json.dumps(self.preimport)] if self.preimport else [])
         files = self.cgroup.procs_files() if self.cgroup else []
         if files:
             # Join the groups before bwrap starts, so that every process of the sandbox
@@ -205,16 +218,43 @@ class Sandbox:
         self._r = resp_r
         os.set_blocking(resp_r, False)
         os.set_blocking(req_w, False)
-        cpu0 = self._cpu()
+        self._cpu0, self._t0 = self._cpu(), time.monotonic()
+
+    def wait_ready(self):
+        """Wait for the kernel's "ready" line, within the start's limits counted from
+        :meth:`spawn`; the CPU time of the start is charged to :attr:`budget` (and kept
+        in ``startup_cpu`` for :meth:`adopt`). Once ready, it returns at once."""
+        if self._ready:
+            return
         try:
-            hello = self._read_line(cpu0, time.monotonic(), self.limits.startup_timeout,
-                                    self.limits.startup_timeout * self.limits.wall_factor, "the kernel's start", "starting",
-                                    1 << 10)
+            # what a kernel started ahead already said counts first, however long ago
+            self._buf += os.read(self._r, 1 << 10)
+        except BlockingIOError:
+            pass
+        hello = None
+        try:
+            hello = self._read_line(self._cpu0, self._t0, self.limits.startup_timeout,
+                                    self.limits.startup_timeout * self.limits.wall_factor, "the kernel's start",
+                                    "starting", 1 << 10)
         finally:
-            self.budget.charge(self._cpu() - cpu0)
+            used = self._cpu() - self._cpu0
+            cpu = hello.get("cpu") if isinstance(hello, dict) else None
+            if not self.accounted and isinstance(cpu, (int, float)) and not isinstance(cpu, bool) and cpu >= 0:
+                # Without a cgroup the clock stands in for CPU time, and a kernel started
+                # ahead mostly waited: take the runner's own CPU time, which it says before
+                # any student code runs (so it is trusted), when that is less.
+                used = min(float(cpu), used)
+            self._startup_cpu = max(0.0, used)
+            self.budget.charge(self._startup_cpu)
         if not isinstance(hello, dict) or not hello.get("ready"):
             raise KernelCrashed("the kernel did not start")
         self._ready = True
+
+    def adopt(self, budget: Budget):
+        """Hand a kernel started ahead (:class:`SandboxPool`) to the submission whose
+        ``budget`` it is: its start is charged there, as a kernel started for it would be."""
+        self.budget = budget
+        budget.charge(self._startup_cpu)
 
     def kill(self):
         if self.proc is not None:
@@ -424,6 +464,111 @@ class Sandbox:
         if extra_records and records:
             kept.append(dict(_DROPPED, text=f"\n[test records dropped by the grader: more than {records} in one cell]\n"))
         return kept
+
+
+class SandboxPool:
+    """Sandboxes started ahead of the submissions that will use them (issue 18: "the next
+    sandbox can start while the current one runs").
+
+    Each is a new, single-use :class:`Sandbox` (its own cgroup, bwrap namespaces, tmpfs
+    and interpreter) started before anyone knows whose it will be: nothing of a student
+    is in it until :meth:`take` hands it to one submission, which kills it when done; a
+    sandbox is never handed out twice. Starting ahead only moves its start (the
+    interpreter, the IPython shell, the trusted pre-imports) off the submission's critical
+    path; its CPU time is charged to that submission as a start of its own would be
+    (:meth:`Sandbox.adopt`). At most ``ahead`` wait at a time, and never more than the
+    takes still announced with :meth:`expect`, so that none is started for nobody. A
+    sandbox that failed to start is replaced by one started for the submission, so a
+    start ahead never costs a student anything. ``run`` (an :class:`~.outdir.RunState`)
+    knows every one of them, so an interrupt kills them too; :meth:`close` kills those
+    left. Thread-safe."""
+
+    def __init__(self, limits: Limits, mpl_cache: str | None = None, preimport=(), ahead: int = 1, run=None):
+        import threading
+
+        self.limits, self.mpl_cache, self.preimport = limits, mpl_cache, tuple(preimport)
+        self.ahead, self.run = max(0, int(ahead)), run
+        self._spares = []
+        self._expected = 0
+        self._closed = False
+        self._lock = threading.Lock()
+        self.started_ahead = 0  # how many sandboxes were started ahead (for tests)
+        self.handed_out = 0  # how many of them were handed to a submission
+
+    def expect(self, n: int) -> None:
+        """Announce ``n`` more :meth:`take` calls; start sandboxes ahead for them."""
+        with self._lock:
+            self._expected += max(0, int(n))
+            self._fill()
+
+    def _fill(self):  # with the lock held
+        while not self._closed and len(self._spares) < min(self.ahead, self._expected):
+            if self.run is not None and self.run.stop.is_set():
+                return
+            sb = Sandbox(self.limits, self.mpl_cache, preimport=self.preimport)
+            try:
+                sb.spawn()
+            except Exception:  # noqa: BLE001 - take() starts one for the submission instead
+                sb.kill()
+                return
+            if self.run is not None:
+                self.run.started(sb)
+            self._spares.append(sb)
+            self.started_ahead += 1
+
+    def take(self, budget: Budget | None = None) -> Sandbox:
+        """A sandbox for one submission, charged to its ``budget``: one started ahead and
+        ready, or else a new one not yet started (the caller's ``with`` starts it)."""
+        with self._lock:
+            self._expected = max(0, self._expected - 1)
+            sb = self._spares.pop(0) if self._spares else None
+            self._fill()
+        if sb is not None:
+            try:
+                sb.wait_ready()
+            except SandboxDied:
+                sb = self._discard(sb)
+            except BaseException:
+                self._discard(sb)
+                raise
+        if sb is None:
+            return Sandbox(self.limits, self.mpl_cache, budget, self.preimport)
+        sb.adopt(budget or Budget(self.limits.notebook_timeout, self.limits.notebook_timeout * self.limits.wall_factor))
+        with self._lock:
+            self.handed_out += 1
+        return sb
+
+    def _discard(self, sb):
+        if self.run is not None:
+            self.run.stopped(sb)
+        sb.kill()
+        return None
+
+    def wait_spares(self) -> None:
+        """Wait until every sandbox started ahead and not yet taken is ready (a benchmark's
+        way to time a submission as if its sandbox had started during the one before)."""
+        with self._lock:
+            spares = list(self._spares)
+        for sb in spares:
+            try:
+                sb.wait_ready()
+            except SandboxDied:
+                pass  # take() replaces it
+
+    def close(self) -> None:
+        """Kill the sandboxes started ahead that nobody took; start no more."""
+        with self._lock:
+            self._closed = True
+            spares, self._spares = self._spares, []
+        for sb in spares:
+            self._discard(sb)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
 
 
 def _size(out) -> int:

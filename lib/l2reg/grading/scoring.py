@@ -32,6 +32,8 @@ class Lesson:
     also: list = field(default_factory=list)
     # sources of the cells the trusted source notebook declares skip-render (see skip_render_sources)
     skip_render: frozenset = frozenset()
+    # what the lesson's own cells import, imported by the sandbox before it is ready (speedups.preimports)
+    preimport: tuple = ()
 
     @property
     def max_score(self):
@@ -176,12 +178,15 @@ class Executed:
     budget: object = field(default=None, repr=False, compare=False)  # the submission's sandbox.Budget
 
 
-def execute_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, run=None) -> Executed:
+def execute_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, run=None, pool=None) -> Executed:
     """Read, rebuild and run one submission; never raises for anything in the submission.
 
     Needs of ``lesson`` only the official notebooks and :func:`record_caps` (how many
     records each test cell makes), not the reference values. Reading, rebuilding and
-    running are charged to the submission's :class:`~.sandbox.Budget`."""
+    running are charged to the submission's :class:`~.sandbox.Budget`. ``pool``: a
+    :class:`~.sandbox.SandboxPool` whose sandbox started ahead this submission takes;
+    without it, a sandbox is started for it (with the lesson's pre-imports when
+    ``limits.preimport``)."""
     from .restore import NotGradable, build, read_submission
     from .sandbox import Budget, NotebookTimeout, Sandbox, SandboxDied
 
@@ -218,7 +223,9 @@ def execute_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, 
     try:
         if run is not None:
             run.check()
-        with Sandbox(limits, mpl_cache, budget) as sb:
+        sb = pool.take(budget) if pool is not None else Sandbox(
+            limits, mpl_cache, budget, lesson.preimport if limits.preimport else ())
+        with sb:
             if run is not None:
                 run.started(sb)
             try:
@@ -259,14 +266,14 @@ def score_executed(lesson: Lesson, ex: Executed) -> Result:
     return res
 
 
-def grade_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, run=None) -> Result:
+def grade_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, run=None, pool=None) -> Result:
     """Grade one submission (:func:`execute_one`, then :func:`score_executed`); never
     raises for anything in the submission.
 
     Reading, rebuilding and running are charged to the submission's
     :class:`~.sandbox.Budget`; over it, the result is ``failed`` with the
     points of the cells that ran."""
-    return score_executed(lesson, execute_one(lesson, student_id, path, limits, mpl_cache, run))
+    return score_executed(lesson, execute_one(lesson, student_id, path, limits, mpl_cache, run, pool))
 
 
 def feedback_page(lesson: Lesson, res: Result) -> str:
@@ -314,6 +321,7 @@ def load_lesson(root: Path, lesson: str, course, trusted_kernel: bool = True) ->
 
     from .answers import reference_records
     from .feedback import hidden_lines
+    from .speedups import preimports
 
     released = next(course.generate(lesson).glob("*.ipynb"))
     release = nbformat.read(str(released), as_version=4)
@@ -336,14 +344,16 @@ def load_lesson(root: Path, lesson: str, course, trusted_kernel: bool = True) ->
 
     with TempCourse(root, [lesson], edition="self-study") as self_study:
         also = [nbformat.read(str(self_study.generate(lesson) / released.name), as_version=4)]
-    return Lesson(lesson, release, source, reference, points, released.stem, hidden_lines(source), also, skip)
+    return Lesson(lesson, release, source, reference, points, released.stem, hidden_lines(source), also, skip,
+                  preimports(source))
 
 
-def run_reference(lesson: Lesson, path: Path, limits, mpl_cache, run=None) -> dict:
+def run_reference(lesson: Lesson, path: Path, limits, mpl_cache, run=None, pool=None) -> dict:
     """The reference records, ``{grade_id: [record, ...]}``: the instructor notebook at
     ``path`` rebuilt and run exactly as a submission is (:func:`execute_one`: the same
     sandbox, limits and shortcuts), so that the reference and every submission treat each
-    cell alike. No student code runs in that sandbox, so what it records is trusted; it
+    cell alike (``pool``: the run's :class:`~.sandbox.SandboxPool`, as for a submission).
+    No student code runs in that sandbox, so what it records is trusted; it
     also proves the sandbox works. Raises :class:`~.course.CourseError` when the solution
     fails there, a test cell records nothing, or two records share a key."""
     from dataclasses import replace
@@ -351,7 +361,7 @@ def run_reference(lesson: Lesson, path: Path, limits, mpl_cache, run=None) -> di
     from .answers import records_by_cell
     from .sandbox import check_sandbox
 
-    ex = execute_one(replace(lesson, reference=None), "reference", path, limits, mpl_cache, run)
+    ex = execute_one(replace(lesson, reference=None), "reference", path, limits, mpl_cache, run, pool)
     why = ex.failure
     if why is None:
         for cell in ex.notebook.cells:
