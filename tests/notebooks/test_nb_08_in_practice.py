@@ -22,7 +22,7 @@ NAMES = [
     "lasso_zero", "partial_lasso", "rank_H", "norms_path", "lams_group", "cost", "p_cube", "P_tr", "P_va", "lam_decay",
     "t_best", "t_match", "matched", "lam_formula", "mse_a", "corr_b", "spread", "lasso_zeros", "ridge_zeros",
     "decay_spread", "lam_evidence", "lam_cv_dia", "enet_zeros", "coef_lasso", "coef_enet", "coef_ridge", "pair", "lam_splits", "corr_s12",
-    "r2_seeds", "near_ridge", "ratios", "top_agree", "rank_P", "ls_gap", "late", "lams_decay", "q1", "q2", "q3", "q4",
+    "r2_seeds", "near_ridge", "ratios", "top_agree", "rank_P", "ls_gap", "late", "lams_decay", "es", "q1", "q2", "q3", "q4",
     "q5",
 ]
 
@@ -415,6 +415,15 @@ def test_early_stopping_tracks_ridge(ns):
     assert late.shape == (5, 2) and late[:, 1].max() <= 0.06
     assert 0.005 < late[:, 0].min() < 0.02 and 0.3 < late[:, 0].max() < 0.4
     np.testing.assert_allclose(f, 1 / (2 * 0.0059824 * t), rtol=1e-3)
+
+
+def test_nearest_lambda_is_closer_than_the_demos(ns):
+    """ "The demo's readout compares with ridge at lambda = 1/(2 alpha t) itself; the nearest lambda is
+    closer, so the gaps printed below are smaller than the demo's." """
+    es = ns["es"]
+    demo_gap = np.array([es.state(int(t))["gap"] for t in ns["t_match"]])
+    np.testing.assert_allclose([es.state(int(t))["lam"] for t in ns["t_match"]], ns["lam_formula"], rtol=1e-12)
+    assert np.all(ns["matched"][:, 1] < demo_gap), (ns["matched"][:, 1], demo_gap)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
