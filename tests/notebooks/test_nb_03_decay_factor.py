@@ -228,3 +228,25 @@ def test_steps_crashes_are_named(mistake, steps_ns):
     exc = run_visible(*steps_ns, STEPS_HEAD + STEPS_CRASH[mistake], visible_test("03_decay_factor", "test_steps"))
     assert isinstance(exc, AssertionError), f"{mistake}: {type(exc).__name__}: {exc}"
     assert "steps_to_shrink(0.5, 1.0, 0.5) raised ValueError" in str(exc) and "expected 1" in str(exc), str(exc)
+
+
+def test_the_balance_figure_tells_its_two_dotted_lines_apart_without_hue():
+    """Section 2's figure draws two dotted horizontal lines, the data minimum c and the balance point. They were
+    vermillion and reddish purple, which a deuteranope barely tells apart in the legend: one is black now."""
+    import ast
+
+    import matplotlib.pyplot as plt
+    import nbformat
+
+    cells = nbformat.read(str(source_notebook("03_decay_factor")), as_version=4).cells
+    (k,) = [i for i, c in enumerate(cells) if c.cell_type == "code" and "data minimum c" in c.source]
+    namespace: dict = {}
+    exec(cells[1].source.replace("%matplotlib inline", ""), namespace)  # noqa: S102 - the lesson's imports
+    exec(cells[k - 1].source, namespace)  # noqa: S102 - the runs
+    body = ast.parse(cells[k].source).body
+    exec(compile(ast.Module(body[:-1], []), "cell", "exec"), namespace)  # noqa: S102
+    fig = eval(compile(ast.Expression(body[-1].value), "cell", "eval"), namespace)  # noqa: S307
+    dotted = {line.get_label(): line.get_color() for line in fig.axes[0].lines if line.get_linestyle() == ":"}
+    assert dotted == {"data minimum c (where the data pull turns up)": "#000000",
+                      "balance point c / (1 + lambda)": "#CC79A7"}, dotted
+    plt.close(fig)
