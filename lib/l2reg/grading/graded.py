@@ -9,11 +9,12 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .course import CourseError
 from .outcome import clean_text
+from .roster import RosterEntry
 
 REQUIRED = ("student_id", "score", "max_score", "status")
 # Columns of grades.csv that are not test cells (the rest, numeric, are per-cell points).
@@ -27,7 +28,9 @@ _FALSE = {"false", "no", "0", "", "n"}
 
 @dataclass(frozen=True)
 class Student:
-    """One row of grades.csv, with what a roster adds."""
+    """One row of grades.csv; ``who`` is the student as grades.csv and the roster know them
+    (name, e-mail, the platform's ids: :class:`~.roster.RosterEntry`), also read as
+    ``student.name``, ``student.email`` and so on."""
 
     student_id: str
     score: float
@@ -35,12 +38,14 @@ class Student:
     status: str
     late: bool = False
     cells: tuple = ()  # ((test cell, points earned), ...) in grades.csv's order
-    name: str = ""
-    sortable_name: str = ""
-    email: str = ""
-    sis_user_id: str = ""
-    sis_login_id: str = ""
-    section: str = ""
+    who: RosterEntry | None = None
+
+    def __getattr__(self, name):
+        # the roster's fields (name, sortable_name, email, sis_user_id, ...), "" when unknown
+        if name in _WHO_FIELDS:
+            who = self.__dict__.get("who")
+            return getattr(who, name) if who is not None else ""
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def kind(self) -> str:
@@ -50,6 +55,9 @@ class Student:
     @property
     def reason(self) -> str:
         return self.status.split(": ", 1)[1] if ": " in self.status else ""
+
+
+_WHO_FIELDS = frozenset(f.name for f in fields(RosterEntry)) - {"student_id"}
 
 
 @dataclass
@@ -184,8 +192,9 @@ def read_graded(graded_dir) -> Graded:
         students.append(Student(
             student_id=clean_text(sid, 200), score=score, max_score=top, status=clean_text(status, 1000),
             late=late, cells=tuple(earned),
-            name=clean_text(row[col["name"]].strip(), 200) if "name" in col else "",
-            email=clean_text(row[col["email"]].strip(), 200) if "email" in col else "",
+            who=RosterEntry(clean_text(sid, 200),
+                            name=clean_text(row[col["name"]].strip(), 200) if "name" in col else "",
+                            email=clean_text(row[col["email"]].strip(), 200) if "email" in col else ""),
         ))
     cells = [c for c in cells if all(dict(s.cells).get(c) is not None for s in students)]
     students = [replace(s, cells=tuple((c, v) for c, v in s.cells if c in cells)) for s in students]
@@ -206,14 +215,11 @@ def with_roster(graded: Graded, roster) -> list:
             joined.append(s)
             continue
 
-        def pick(name, current, e=e):
-            v = getattr(e, name, "") or ""
-            return clean_text(str(v).strip(), 200) if v else current
+        def pick(name, e=e, s=s):
+            v = getattr(e, name, "") or ""  # the roster's value, else what grades.csv had
+            return clean_text(str(v).strip(), 200) if v else getattr(s, name)
 
-        joined.append(replace(
-            s, name=pick("name", s.name), sortable_name=pick("sortable_name", s.sortable_name),
-            email=pick("email", s.email), sis_user_id=pick("sis_user_id", s.sis_user_id),
-            sis_login_id=pick("sis_login_id", s.sis_login_id), section=pick("section", s.section)))
+        joined.append(replace(s, who=RosterEntry(s.student_id, **{f: pick(f) for f in sorted(_WHO_FIELDS)})))
     graded.students = joined
     if absent:
         notes.append(f"not on the roster (exported without a name): {_ids(absent)}")
