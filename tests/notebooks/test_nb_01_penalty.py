@@ -164,6 +164,10 @@ CLOSED_FORM_WRONG = {
     "returns (w, b)": "w = np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y)\n    return w, 0.0",
     "returns a list": "return list(np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y))",
     "penalty on XX^T": "return np.linalg.solve(X.T @ X + n * lam * np.ones((p, p)), X.T @ y)",
+    # passed the visible test (lambda = 1/3 only) and lost the hidden lambda = 0 case
+    "refuses lambda = 0": "if lam <= 0:\n        raise ValueError('lam must be positive')\n"
+                          "    return np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y)",
+    "dual form (n x n system)": "return X.T @ np.linalg.solve(X @ X.T + n * lam * np.eye(n), y)",
 }
 
 STANDARDIZE_RIGHT = """
