@@ -168,7 +168,7 @@ PARTLY_WRONG["07_adamw"] = {
         "    v = beta2 * v + (1 - beta2) * g * g\n"
         "    return w - lr * m / (np.sqrt(v) + eps), m, v\n"
     ),
-    "quiz_q3": "q3 = 0.005",  # the seeds' loose reading: weight_decay = lambda
+    "quiz_q3": "q3 = 0.02",  # the seeds' loose reading: weight_decay = lambda (0.02; the answer is 0.04)
     "quiz_q4": 'q4 = "a"',  # AdamW's weight_decay taken for an L2 lambda
 }
 PARTLY_WRONG["08_in_practice"] = {
