@@ -192,3 +192,18 @@ def test_switches_in_sandbox_json_must_be_true_or_false(tmp_path):
     (tmp_path / SANDBOX_CONFIG).write_text(json.dumps({"skip_render": "no"}))
     with pytest.raises(CourseError, match="skip_render: expected true or false, got 'no'"):
         load_limits(tmp_path)
+
+
+SWITCHES = ("skip_render", "sandboxed_reference", "skip_widget_draw", "preimport", "prestart")
+
+
+def test_every_shortcut_has_a_switch_in_sandbox_json_on_by_default_and_said_what_it_does():
+    from l2reg.grading.limits import Limits, load_limits
+
+    data = json.loads((ROOT / "autograder" / "sandbox.json").read_text(encoding="utf-8"))
+    limits = load_limits(ROOT, **{name: False for name in SWITCHES})
+    for name in SWITCHES:
+        assert data[name] is True and getattr(Limits(), name) is True, name
+        assert f"{name}:" in data["_shortcuts"], name
+        assert getattr(limits, name) is False, name  # each can be turned off on its own
+    assert "skip_widget_draw" in Limits().runner_limits()  # the runner is told
