@@ -47,6 +47,7 @@ from traitlets import Enum
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..quiz import normalize, seal
+from .integrity_index import parse_python
 
 EDITIONS = ("self-study", "classroom")
 ONLY_TAGS = {"self-study": "self-study-only", "classroom": "classroom-only"}
@@ -84,7 +85,7 @@ def parse_answer(source: str, grade_id: str) -> dict:
         raise QuizError(f"{grade_id}: expected one solution region, found {len(regions)}")
     region = regions[0]
     try:
-        tree = ast.parse(region)
+        tree = parse_python(region)
     except SyntaxError as exc:
         raise QuizError(f"{grade_id}: the solution region is not Python: {exc}") from None
     assigns = [n for n in tree.body if isinstance(n, ast.Assign)]

@@ -16,7 +16,7 @@ import binascii
 import codecs
 import re
 
-from .integrity_index import PACKAGE, Library, _is_pkg
+from .integrity_index import PACKAGE, Library, _is_pkg, parse_python
 from .integrity_scope import _SPECIAL_MODULES, _Scopes
 
 _MAX_DEPTH = 60  # recursion depth of the expression evaluator
@@ -46,7 +46,7 @@ def _transform(source: str) -> str:
 
 def _parse_plain(source: str):
     try:
-        return ast.parse(source)
+        return parse_python(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError, TypeError):
         return None
 

@@ -18,11 +18,32 @@ from __future__ import annotations
 
 import ast
 import functools
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 #: The package checked.
 PACKAGE = "l2reg"
+
+# CPython 3.11 keeps the AST constructor's recursion depth in state shared by every thread
+# of the interpreter, so two threads building syntax trees at once (the grading threads of
+# ``--jobs 2``, each checking its student's notebook) can fail each other with a spurious
+# "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905 and its
+# fix, python/cpython#106906): a student scored 0 for nothing of theirs. One lock for every
+# ast.parse of the grader.
+_PARSE_LOCK = threading.Lock()
+
+
+def parse_python(source: str, *args, **kwargs):
+    """:func:`ast.parse`, one thread at a time (see above); same arguments, same errors.
+
+    Examples
+    --------
+    >>> type(parse_python("x = 1").body[0]).__name__
+    'Assign'
+    """
+    with _PARSE_LOCK:
+        return ast.parse(source, *args, **kwargs)
 #: Library modules whose helpers are shared by everything (validation): never "part of" an answer.
 _SHARED = ("l2reg._validation", "l2reg._check_arrays", "l2reg._check_scalars", "l2reg._params")
 
@@ -124,7 +145,7 @@ def library_index(root: str | None = None) -> Library:
         files[name] = path
     for name, path in files.items():
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            tree = parse_python(path.read_text(encoding="utf-8"))
         except (SyntaxError, ValueError, OSError):
             continue
         _index_module(lib, name, tree, path.name == "__init__.py")

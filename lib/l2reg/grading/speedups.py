@@ -30,6 +30,8 @@ import ast
 import functools
 import sys
 
+from .integrity_index import parse_python
+
 
 @functools.lru_cache(maxsize=1)
 def alembic_head() -> str:
@@ -122,7 +124,7 @@ def preimports(source) -> tuple:
             for module, names in _MAGIC:
                 add(module, names)
         try:
-            tree = ast.parse(code)
+            tree = parse_python(code)
         except SyntaxError:
             continue
         for node in tree.body:
