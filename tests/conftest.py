@@ -126,6 +126,9 @@ def pytest_configure(config):
         config._l2reg_nb_cache = tempfile.mkdtemp(prefix="l2reg-nb-cache-")
         os.environ[nbrun.CACHE_ENV] = config._l2reg_nb_cache
     config.pluginmanager.register(_ShareNbvalRuns(), "l2reg-share-nbval-runs")
+    if getattr(config, "workerinput", None) is None and getattr(config.option, "numprocesses", None):
+        config._l2reg_xdist_groups = tempfile.mkdtemp(prefix="l2reg-xdist-groups-")
+        os.environ[_GROUPS_ENV] = config._l2reg_xdist_groups
 
 
 def pytest_unconfigure(config):
@@ -135,3 +138,109 @@ def pytest_unconfigure(config):
     if folder:
         shutil.rmtree(folder, ignore_errors=True)
         os.environ.pop("L2REG_NB_CACHE", None)
+    folder = getattr(config, "_l2reg_xdist_groups", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(_GROUPS_ENV, None)
+
+
+# --- two test processes ---------------------------------------------------------------------
+#
+# The README's test command runs the suite in two processes (pytest-xdist, `-n 2`). xdist gives
+# each process its own session, so a session or module fixture used in both would be built
+# twice. Every test is therefore put in exactly one group, and a group runs in one process, in
+# collection order:
+# - the tests on the one graded class (tests/grading/conftest.py) together;
+# - the tests of JupyterLab in Chromium and of the hub together (one Playwright, one lab);
+# - the tests on the one PostgreSQL server together;
+# - each lesson's solutions/ notebook (nbval) with its stated-number tests, so the tests find
+#   nbval's execution in the session cache (tests/notebooks/nbrun.py, shared by both processes);
+# - every other test with the rest of its file (its module fixtures are built once).
+# The groups start in an order that keeps both processes busy to the end: the lessons' notebooks
+# first (they fill the cache the later groups read), then the long groups, then the rest.
+#
+# xdist's own `--dist loadgroup` reads `xdist_group` marks by renaming each test's node id, which
+# pytest 9.2 no longer allows (`Node.nodeid` is read from `_id`; xdist 3.8 still sets `_nodeid`):
+# so each worker writes the group of every test it collected to a file, and the scheduler
+# below (xdist's LoadScopeScheduling, with our groups as its scopes) reads it.
+
+_ROOT = Path(__file__).resolve().parents[1]
+_GROUPS_ENV = "L2REG_XDIST_GROUPS"
+
+# Groups known to run long, started first (longest first, from a serial run on this machine).
+_LONG_GROUPS = (
+    "graded-class",
+    "tests/grading/test_grading_roundtrip.py",
+    "browser",
+    "tests/test_benchmarks_quick.py",
+    "tests/grading/test_cluster.py",
+    "tests/grading/test_shortcuts_hostile.py",
+    "tests/grading/test_platform_roundtrip.py",
+    "postgres",
+)
+
+
+def _xdist_group(item) -> str:
+    names = set(getattr(item, "fixturenames", ()))
+    if "graded_class" in names:
+        return "graded-class"
+    if names & {"playwright_driver", "browser", "jupyter_lab"}:
+        return "browser"
+    if "postgres" in names:
+        return "postgres"
+    path = Path(str(item.path)).resolve()
+    if _nbval_solution_cell(item):
+        return "lesson-" + path.parent.name[:2]
+    if path.parent == _NBRUN and path.name.startswith("test_nb_0"):
+        return "lesson-" + path.name[len("test_nb_"):][:2]
+    return path.relative_to(_ROOT).as_posix() if _ROOT in path.parents else path.as_posix()
+
+
+def _xdist_rank(group: str) -> int:
+    if group.startswith("lesson-"):
+        return 0
+    if group in _LONG_GROUPS:
+        return 1 + _LONG_GROUPS.index(group)
+    return 1 + len(_LONG_GROUPS)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    workerinput = getattr(config, "workerinput", None)
+    folder = os.environ.get(_GROUPS_ENV)
+    if workerinput is None or not folder:
+        return
+    import json
+
+    groups = {item: _xdist_group(item) for item in items}
+    order = {item: i for i, item in enumerate(items)}
+    items.sort(key=lambda item: (_xdist_rank(groups[item]), not _nbval_solution_cell(item), order[item]))
+    # nbval's solutions/ cells are moved first again by _ShareNbvalRuns: each group stays in order
+    path = Path(folder) / f"{workerinput['workerid']}.json"
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps({item.nodeid: groups[item] for item in items}), encoding="utf-8")
+    os.replace(part, path)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "load" or not os.environ.get(_GROUPS_ENV):
+        return None  # an explicit --dist mode is xdist's
+    import json
+
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """xdist's scheduling by scope, with the groups above as the scopes, in the order the
+        workers collected them."""
+
+        _groups = None
+
+        def _split_scope(self, nodeid):
+            if self._groups is None:
+                files = sorted(Path(os.environ[_GROUPS_ENV]).glob("*.json"))
+                self._groups = json.loads(files[0].read_text(encoding="utf-8")) if files else {}
+            return self._groups.get(nodeid, nodeid)
+
+    config.option.loadscopereorder = False
+    return GroupScheduling(config, log)

@@ -15,6 +15,8 @@ again. Without the variable (this module used outside pytest), an in-process cac
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import hashlib
 import os
 import pickle
@@ -87,9 +89,31 @@ def store(path, nb, dump_file=None, data: bytes | None = None):
     if paths is None:
         _MEMORY[cache_key(path, data)] = (nb, pickle.loads(Path(dump_file).read_bytes()) if dump_file else None)
         return
-    nbformat.write(nb, str(paths[0]))
+    # Two test processes share the folder: each file appears whole (written beside, then
+    # renamed), the globals before the notebook, so a reader that finds the notebook finds both.
     if dump_file is not None and Path(dump_file) != paths[1]:
-        shutil.move(str(dump_file), str(paths[1]))
+        part = paths[1].with_name(paths[1].name + f".{os.getpid()}.part")
+        shutil.move(str(dump_file), str(part))
+        os.replace(part, paths[1])
+    part = paths[0].with_name(paths[0].name + f".{os.getpid()}.part")
+    nbformat.write(nb, str(part))
+    os.replace(part, paths[0])
+
+
+@contextlib.contextmanager
+def _one_at_a_time(path):
+    """Held while this process executes ``path`` for the cache, so that the other test
+    process, wanting the same notebook, waits for this run instead of starting its own."""
+    paths = cache_paths(path)
+    if paths is None:
+        yield
+        return
+    with open(paths[0].with_name(paths[0].name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _cached(path):
@@ -127,7 +151,11 @@ def executed(path, *, timeout=300):
     """The notebook at ``path`` executed top to bottom (once per session, see the module
     docstring); raises nbclient's CellExecutionError if a cell fails. Do not change it."""
     nb, _ = _cached(path)
-    return nb if nb is not None else _run(path, timeout=timeout, with_dump=True)
+    if nb is not None:
+        return nb
+    with _one_at_a_time(path):
+        nb, _ = _cached(path)  # the other process may have run it meanwhile
+        return nb if nb is not None else _run(path, timeout=timeout, with_dump=True)
 
 
 def execute(path, *, timeout=300, allow_errors=False):
@@ -149,8 +177,11 @@ def run_and_collect(path, names, *, timeout=300) -> dict:
     names = list(names)
     _, dump = _cached(path)
     if dump is None:
-        _run(path, timeout=timeout, with_dump=True)
-        _, dump = _cached(path)
+        with _one_at_a_time(path):
+            _, dump = _cached(path)
+            if dump is None:
+                _run(path, timeout=timeout, with_dump=True)
+                _, dump = _cached(path)
     if dump is not None and all(n in dump for n in names):
         try:
             return {n: pickle.loads(dump[n]) for n in names}
