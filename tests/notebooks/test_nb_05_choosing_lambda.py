@@ -256,7 +256,8 @@ def test_rules_of_thumb_claims_hold_on_other_draws(seeds):
 
 def _cv_against_validation_claims(per_draw, lams):
     """The sentences on the 100-draw averages that must hold on any 100 draws: the gap is large against
-    its Monte-Carlo error at small lambda and within it at lambda = 10 and 100."""
+    its Monte-Carlo error at small lambda and within it at lambda = 10 and 100; CV and validation differ
+    from the fits on 48 and 60 rows by little beside the gap at small lambda."""
     se = lambda a: a.std(axis=0, ddof=1) / np.sqrt(len(a))  # noqa: E731
     g = per_draw["5-fold CV"] - per_draw["validation set"]
     gap, gap_se = g.mean(axis=0), se(g)
@@ -265,6 +266,12 @@ def _cv_against_validation_claims(per_draw, lams):
     assert abs(gap[50]) < 2.5 * gap_se[50] and abs(gap[-1]) < 2.5 * gap_se[-1]  # none detectable at 10, 100
     m48, m60 = per_draw["fits on 48 rows"].mean(axis=0), per_draw["fits on 60 rows"].mean(axis=0)
     assert np.all(m48[:50] > m60[:50])  # a smaller training set is worse
+    d48 = per_draw["5-fold CV"] - per_draw["fits on 48 rows"]
+    d60 = per_draw["validation set"] - per_draw["fits on 60 rows"]
+    # "they differ by at most ... over the grid, small beside the gap between the CV and validation curves at
+    # small lambda": within half that gap on any 100 draws. (Not "within two standard errors": on the draws
+    # from seed 20000 CV and the 48-row fits differ by 0.24 at lambda = 100, 4.5 standard errors.)
+    assert max(np.abs(d48.mean(axis=0)).max(), np.abs(d60.mean(axis=0)).max()) < gap[0] / 2
     return gap, gap_se
 
 
@@ -273,13 +280,12 @@ def test_why_cv_lies_above_the_validation_curve(ns):
     assert all(a.shape == (100, len(lams)) for a in per_draw.values())
     for name, a in per_draw.items():
         np.testing.assert_allclose(avg[name], a.mean(axis=0))
-    # "they differ by at most 0.08 and 0.06 over the grid, less than two Monte-Carlo standard errors
-    # (... here by 0.03 to 0.08)"
+    # "they differ by at most 0.08 and 0.06 over the grid (with Monte-Carlo standard errors of 0.03 to 0.08),
+    # small beside the gap between the CV and validation curves at small lambda" (that claim in the helper)
     d48 = per_draw["5-fold CV"] - per_draw["fits on 48 rows"]
     d60 = per_draw["validation set"] - per_draw["fits on 60 rows"]
     se = lambda a: a.std(axis=0, ddof=1) / np.sqrt(100)  # noqa: E731
     assert round(np.abs(d48.mean(axis=0)).max(), 2) == 0.08 and round(np.abs(d60.mean(axis=0)).max(), 2) == 0.06
-    assert np.all(np.abs(d48.mean(axis=0)) < 2 * se(d48)) and np.all(np.abs(d60.mean(axis=0)) < 2 * se(d60))
     assert round(min(se(d48).min(), se(d60).min()), 2) == 0.03 and round(max(se(d48).max(), se(d60).max()), 2) == 0.08
     np.testing.assert_allclose(list(ns["match_max"].values()), [np.abs(d48.mean(axis=0)).max(), np.abs(d60.mean(axis=0)).max()])
     # "widest at small lambda (3.0 against 2.1 at 1e-4, a gap of 0.88 +- 0.12), 0.20 +- 0.06 at
@@ -304,7 +310,7 @@ def test_why_cv_lies_above_the_validation_curve(ns):
     assert (round(gap[-1], 2) + 0, round(gap_se[-1], 2)) == (0.0, 0.11)
 
 
-@pytest.mark.parametrize("offset", [40_000, 60_000])
+@pytest.mark.parametrize("offset", [20_000, 40_000, 60_000])
 def test_why_cv_lies_above_the_validation_curve_on_other_draws(offset):
     """Section 3's 100-draw experiment on other seeds: the claims made against the Monte-Carlo error hold."""
     from l2reg import ridge_kfold_errors, ridge_path
