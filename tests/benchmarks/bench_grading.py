@@ -231,7 +231,7 @@ def one_submission(limits, mpl_cache, lesson, path: Path, out: Path) -> tuple[di
         if into is stages:
             # as l2reg grade runs it: the sandbox was started (with the lesson's pre-imports)
             # while the submission before ran; its start is timed apart, off the critical path
-            from l2reg.grading.sandbox import SandboxPool
+            from l2reg.grading.pool import SandboxPool
 
             pool = SandboxPool(limits, mpl_cache, lesson.preimport if limits.preimport else ())
             t0 = time.perf_counter()

@@ -43,11 +43,11 @@ MODES = [name for name, _ in LADDER]
 
 
 def _grade(subs, out, switches, monkeypatch):
-    from l2reg.grading import answers, sandbox
+    from l2reg.grading import answers, pool
     from l2reg.grading.grade import grade
 
     calls, pools = [], []
-    real, real_pool = answers.reference_records, sandbox.SandboxPool
+    real, real_pool = answers.reference_records, pool.SandboxPool
 
     def counted(*a, **k):
         calls.append(a)
@@ -59,7 +59,7 @@ def _grade(subs, out, switches, monkeypatch):
             pools.append(self)
 
     monkeypatch.setattr(answers, "reference_records", counted)
-    monkeypatch.setattr(sandbox, "SandboxPool", Pool)
+    monkeypatch.setattr(pool, "SandboxPool", Pool)
     report = grade(LESSON, subs, out, jobs=2, course_root=ROOT, progress_stream=io.StringIO(),
                    limits_overrides={"cell_timeout": CELL_TIMEOUT, "notebook_timeout": 300, **switches})
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:

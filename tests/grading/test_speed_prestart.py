@@ -5,7 +5,7 @@
   load without an import statement;
 * the runner imports them before it says it is ready and binds no name; anything that is
   not a module name is ignored, a module that fails to import is left to the cell;
-* sandbox.SandboxPool: each sandbox is new and handed to one submission only; none is
+* pool.SandboxPool: each sandbox is new and handed to one submission only; none is
   started for nobody; one that died before it was taken is replaced by a fresh start; its
   start is charged to the submission that takes it; closing kills the spares.
 
@@ -94,7 +94,8 @@ def _bwrap_children() -> list:
 
 @needs_bwrap
 def test_a_pool_hands_each_sandbox_to_one_submission_and_starts_none_for_nobody(limits):
-    from l2reg.grading.sandbox import Budget, SandboxPool
+    from l2reg.grading.pool import SandboxPool
+    from l2reg.grading.sandbox import Budget
 
     before = set(_bwrap_children())
     seen = []
@@ -122,7 +123,8 @@ def test_a_pool_hands_each_sandbox_to_one_submission_and_starts_none_for_nobody(
 
 @needs_bwrap
 def test_a_sandbox_that_died_before_it_was_taken_is_replaced(limits):
-    from l2reg.grading.sandbox import Budget, SandboxPool
+    from l2reg.grading.pool import SandboxPool
+    from l2reg.grading.sandbox import Budget
 
     with SandboxPool(limits, _mpl(), ahead=1) as pool:
         pool.expect(1)
@@ -138,7 +140,7 @@ def test_a_sandbox_that_died_before_it_was_taken_is_replaced(limits):
 @needs_bwrap
 def test_closing_the_pool_kills_its_spares_and_an_interrupt_reaches_them(limits):
     from l2reg.grading.outdir import RunState
-    from l2reg.grading.sandbox import SandboxPool
+    from l2reg.grading.pool import SandboxPool
 
     before = set(_bwrap_children())
     run = RunState()

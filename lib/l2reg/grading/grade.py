@@ -209,7 +209,7 @@ def _grade_into(lesson_name, root, subs_path, out, stage, jobs, limits_overrides
             # editions); single-use, killed when its submission is done.
             import nbformat
 
-            from .sandbox import SandboxPool
+            from .pool import SandboxPool
             from .speedups import preimports
 
             pool = stack.enter_context(SandboxPool(

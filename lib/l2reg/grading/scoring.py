@@ -184,7 +184,7 @@ def execute_one(lesson: Lesson, student_id: str, path: Path, limits, mpl_cache, 
     Needs of ``lesson`` only the official notebooks and :func:`record_caps` (how many
     records each test cell makes), not the reference values. Reading, rebuilding and
     running are charged to the submission's :class:`~.sandbox.Budget`. ``pool``: a
-    :class:`~.sandbox.SandboxPool` whose sandbox started ahead this submission takes;
+    :class:`~.pool.SandboxPool` whose sandbox started ahead this submission takes;
     without it, a sandbox is started for it (with the lesson's pre-imports when
     ``limits.preimport``)."""
     from .restore import NotGradable, build, read_submission
@@ -352,7 +352,7 @@ def run_reference(lesson: Lesson, path: Path, limits, mpl_cache, run=None, pool=
     """The reference records, ``{grade_id: [record, ...]}``: the instructor notebook at
     ``path`` rebuilt and run exactly as a submission is (:func:`execute_one`: the same
     sandbox, limits and shortcuts), so that the reference and every submission treat each
-    cell alike (``pool``: the run's :class:`~.sandbox.SandboxPool`, as for a submission).
+    cell alike (``pool``: the run's :class:`~.pool.SandboxPool`, as for a submission).
     No student code runs in that sandbox, so what it records is trusted; it
     also proves the sandbox works. Raises :class:`~.course.CourseError` when the solution
     fails there, a test cell records nothing, or two records share a key."""
