@@ -224,8 +224,8 @@ DESCENT_CRASH = {
 
 @pytest.mark.parametrize("mistake", DESCENT_CRASH)
 def test_descent_crashes_are_named(mistake, descent_ns):
-    """An answer that returns None after 0 steps fails with an assertion naming the step count and the shape,
-    not with a TypeError from inside np.allclose."""
+    """An answer that returns None after 0 steps fails with an assertion naming the step count, the shape
+    wanted and the None it got (not 'got ()', the shape of None), not with a TypeError from inside np.allclose."""
     exc = run_visible(*descent_ns, DESCENT_HEAD + "    " + DESCENT_CRASH[mistake], visible_test("02_gradient", "test_descent"))
     assert isinstance(exc, AssertionError), f"{mistake}: {type(exc).__name__}: {exc}"
-    assert "after exactly 0 steps expected shape (2,), got ()" in str(exc), str(exc)
+    assert "after exactly 0 steps expected an array of shape (2,), got None" in str(exc), str(exc)
