@@ -98,9 +98,17 @@ def test_quiz_answer_key(ns):
     assert ridge_lambda(1.0, 1.0, 20) == pytest.approx(ridge_lambda(1.0, 1.0, 10) / 2) and ns["q2"] == "b"
     assert ns["q3"] == "b"
     assert ns["q4"] == pytest.approx(math.erf(2 / math.sqrt(2)), abs=0.006)
-    # the messages for the wrong answers: 0.683 is the share within one standard deviation, 0.383
-    # within half of one (what 1 * tau = 0.5 standard deviations gives)
-    assert round(math.erf(1 / math.sqrt(2)), 3) == 0.683 and round(math.erf(0.5 / math.sqrt(2)), 3) == 0.383
+    # the messages for the wrong answers, as the answer cell states them: 0.683 is the share within one
+    # standard deviation, 0.383 within half of one (what 1 * tau = 0.5 standard deviations gives)
+    import re
+
+    from visible import answer
+
+    wrong = dict(re.findall(r"^# wrong ([0-9.]+): (.*)$", answer("06_bayesian_view", "quiz_q4"), re.M))
+    share = {"one standard deviation": 1.0, "half a standard deviation": 0.5}
+    for value, within in (("0.683", "one standard deviation"), ("0.383", "half a standard deviation")):
+        assert f"the share within {within}" in wrong[value], wrong
+        assert round(math.erf(share[within] / math.sqrt(2)), 3) == float(value)
 
 
 # ------------------------------------------------- typical wrong answers fail the visible tests
