@@ -857,7 +857,13 @@ def test_visible_cv_test_tells_fold_average_from_pooled():
 
 @pytest.mark.parametrize("wrong, named", [("divides by the squared norm", "not its square"),
                                           ("unguarded division by the norm (0 / 0 for a group of zeros, silenced by max)",
-                                           "divided by its norm 0")])
+                                           "divided by its norm 0"),
+                                          # second pass (issue 14): lesson 4's lasso step, a hard threshold and the
+                                          # squared norms' step each read only 'expected [2.4, 3.2, 0, 0], got ...'
+                                          ("elementwise soft threshold (the lasso's step)",
+                                           "the lasso's elementwise soft threshold"),
+                                          ("hard threshold (keeps a group unchanged)", "a hard threshold"),
+                                          ("squared norms' step (shrinks, never zeroes)", "the squared norms' step")])
 def test_visible_prox_test_names_the_likely_mistake(wrong, named):
     ns = _namespace()
     exec(WRONG_PROX[wrong], ns)
