@@ -250,3 +250,32 @@ def test_the_balance_figure_tells_its_two_dotted_lines_apart_without_hue():
     assert dotted == {"data minimum c (where the data pull turns up)": "#000000",
                       "balance point c / (1 + lambda)": "#CC79A7"}, dotted
     plt.close(fig)
+
+
+def test_the_demo_instructions_arithmetic_gives_what_it_writes():
+    """Section 3, step 2 writes the factor as '1 - 2 * 0.1 * lambda ~ -0.59': the numbers written there must give
+    -0.59. It read 7.9, which gives exactly -0.58; the stop shown as 7.9e+00 is 10^0.9 = 7.94."""
+    import re
+
+    import nbformat
+
+    cells = nbformat.read(str(source_notebook("03_decay_factor")), as_version=4).cells
+    (text,) = [c.source for c in cells if c.cell_type == "markdown" and "`7.9e+00`" in c.source]
+    (written,) = re.findall(r"1 - 2 \\cdot ([\d.]+) \\cdot ([\d.]+) \\approx (-[\d.]+)", text)
+    lr, lam, factor = map(float, written)
+    assert round(1 - 2 * lr * lam, 2) == factor, written
+    assert lr == 0.1 and lam == pytest.approx(10 ** 0.9, abs=0.005), written
+
+
+#: Typical mistakes whose failure must say what went wrong, not only the expected and the received numbers.
+STEP_NAMED = {
+    "forgot the factor 2": ("    return (1 - lr * lam) * w - lr * grad_data", "that decays w by 1 - lr * lam"),
+}
+
+
+@pytest.mark.parametrize("mistake", STEP_NAMED)
+def test_decay_step_mistakes_are_named(mistake, step_ns):
+    """Forgetting the 2 of 2 lam w, the lesson's point, read only 'expected [9.88, -2.046], got [9.89, -2.048]'."""
+    body, words = STEP_NAMED[mistake]
+    exc = run_visible(*step_ns, STEP_HEAD + body, visible_test("03_decay_factor", "test_decay_step"))
+    assert isinstance(exc, AssertionError) and words in str(exc), f"{mistake}: {exc!r}"
