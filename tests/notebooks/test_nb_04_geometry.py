@@ -139,6 +139,8 @@ RADIUS_WRONG = {
     "too few steps (20)": _bisect(iters=20),
     "fits an intercept": _bisect(fit=""),
     "returns an int for the inside case": RADIUS_HEAD.replace("return 0.0", "return 0") + "    return 1\n",
+    "bracket from lambda = 0 (the midpoint sqrt(lo * hi) stays at 0)": _bisect(lo="0.0"),
+    "inside test the wrong way round": _bisect().replace("if norm(0.0) <= radius:", "if norm(0.0) >= radius:"),
     "tangency formula at the least-squares weights":
         RADIUS_HEAD + "    w = ridge_fit(X, y, 0.0, fit_intercept=False)[0]\n"
                       "    return float(-ridge_gradient(w * radius / np.linalg.norm(w), X, y, 0.0) @ w / (2 * radius ** 2))\n",
@@ -180,6 +182,21 @@ def test_right_answers_pass_the_visible_tests(radius_ns, soft_ns):
 @pytest.mark.parametrize("mistake", RADIUS_WRONG)
 def test_radius_mistakes_fail(mistake, radius_ns):
     assert_caught(run_visible(*radius_ns, RADIUS_WRONG[mistake], visible_test("04_geometry", "test_radius")), mistake)
+
+
+# an answer of 0.0 for a radius below ||w*||: the message names the two usual causes (it read only
+# 'expected lambda = 1.21307677, got 0.0')
+RADIUS_ZERO_CAUSES = {
+    "bracket from lambda = 0 (the midpoint sqrt(lo * hi) stays at 0)": "never leaves 0",
+    "inside test the wrong way round": "is that test the right way round?",
+}
+
+
+@pytest.mark.parametrize("mistake", RADIUS_ZERO_CAUSES)
+def test_radius_answer_zero_names_its_cause(mistake, radius_ns):
+    exc = run_visible(*radius_ns, RADIUS_WRONG[mistake], visible_test("04_geometry", "test_radius"))
+    assert isinstance(exc, AssertionError) and "got 0.0" in str(exc), exc
+    assert RADIUS_ZERO_CAUSES[mistake] in str(exc) and "||w*|| = 4.082" in str(exc), str(exc)
 
 
 @pytest.mark.parametrize("mistake", SOFT_WRONG)
