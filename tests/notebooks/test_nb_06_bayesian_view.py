@@ -130,6 +130,11 @@ MAP_WRONG = {
     # hidden tests use uncentred data
     "fits an intercept": "    return ridge_fit(X, y, sigma ** 2 / (n * tau ** 2))[0]",
     "returns a list": "    return list(ridge_fit(X, y, sigma ** 2 / (n * tau ** 2), fit_intercept=False)[0])",
+    # centring a copy amounts to fitting an intercept: the message named only fit_intercept, which these pass
+    "centres a copy of X and y": ("    Xc, yc = X - X.mean(axis=0), y - y.mean()\n"
+                                  "    return ridge_fit(Xc, yc, sigma ** 2 / (n * tau ** 2), fit_intercept=False)[0]"),
+    "centres a copy of X": ("    Xc = X - X.mean(axis=0)\n"
+                            "    return ridge_fit(Xc, y, sigma ** 2 / (n * tau ** 2), fit_intercept=False)[0]"),
 }
 COV_HEAD = "def posterior_covariance(X, sigma, tau):\n    p = np.shape(X)[1]\n"
 COV_RIGHT = "    return np.linalg.inv(X.T @ X / sigma ** 2 + np.eye(p) / tau ** 2)"
@@ -167,6 +172,13 @@ def test_right_answers_pass_the_visible_tests(map_ns, cov_ns):
 @pytest.mark.parametrize("mistake", MAP_WRONG)
 def test_map_mistakes_fail(mistake, map_ns):
     assert_caught(run_visible(*map_ns, MAP_HEAD + MAP_WRONG[mistake], visible_test("06_bayesian_view", "test_map")), mistake)
+
+
+@pytest.mark.parametrize("mistake", ["centres a copy of X and y", "centres a copy of X", "fits an intercept"])
+def test_map_intercept_mistakes_are_named(mistake, map_ns):
+    exc = run_visible(*map_ns, MAP_HEAD + MAP_WRONG[mistake], visible_test("06_bayesian_view", "test_map"))
+    assert isinstance(exc, AssertionError) and "on uncentred X" in str(exc), exc
+    assert "fit an intercept" in str(exc) and "centre X or y first" in str(exc), str(exc)
 
 
 @pytest.mark.parametrize("mistake", COV_WRONG)
