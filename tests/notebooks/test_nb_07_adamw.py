@@ -187,6 +187,61 @@ def test_the_conclusions_survive_other_replicates():
     _grid_claims(grids, lrs, wds, ys, yv, first_set=False)
 
 
+def test_the_flat_range_as_stated(ns):
+    """ "The error is flat over the two decades from 0.0001 to 0.01": the nonzero weight decays at which
+    AdamW's median error stays within 0.01 of no decay in every row (the claim just before it)."""
+    import re
+
+    import nbformat
+
+    text = "\n".join(c.source for c in nbformat.read(str(source_notebook("07_adamw")), as_version=4).cells
+                     if c.cell_type == "markdown")
+    said = re.search(r"The error is flat over (?:the )?(\w+) decades(?: from ([0-9.]+) to ([0-9.]+))?", text)
+    assert said, "the sentence on AdamW's flat range was not found"
+    mw, wds = ns["median"]["adamw"], ns["wds"]
+    flat = [w for k, w in enumerate(wds) if w > 0 and np.all(np.abs(mw[:, k] - mw[:, 0]) <= 0.01)]
+    assert flat == list(wds[1:len(flat) + 1])  # one unbroken range from the smallest nonzero decay up
+    decades = round(np.log10(max(flat) / min(flat)))
+    assert {"one": 1, "two": 2, "three": 3, "four": 4}[said[1]] == decades
+    assert said[2] and (float(said[2]), float(said[3])) == (min(flat), max(flat)), "the range is named"
+
+
+def test_figures_fit_on_their_canvas(ns):
+    """Each figure cell of the lesson, run on the lesson's own values: no text off the canvas, no
+    legend over data, no clashing tick labels (l2reg.plotting.layout_problems)."""
+    import ast
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import nbformat
+    from matplotlib.figure import Figure
+
+    from l2reg.plotting import layout_problems
+
+    cells = [c.source for c in nbformat.read(str(source_notebook("07_adamw")), as_version=4).cells
+             if c.cell_type == "code"]
+    env = {}
+    exec(cells[0].replace("%matplotlib inline", ""), env)
+    env.update(ns)
+    checked = 0
+    for source in cells:
+        if "plotting." not in source or "widgets." in source:
+            continue
+        tree = ast.parse(source)
+        last = tree.body.pop() if isinstance(tree.body[-1], ast.Expr) else None
+        plt.close("all")
+        exec(compile(tree, "<cell>", "exec"), env)
+        shown = eval(compile(ast.Expression(last.value), "<cell>", "eval"), env) if last else None
+        figures = {plt.figure(n) for n in plt.get_fignums()} | ({shown} if isinstance(shown, Figure) else set())
+        for fig in figures:
+            assert layout_problems(fig) == [], (source.splitlines()[0], layout_problems(fig))
+            checked += 1
+    plt.close("all")
+    assert checked >= 4  # the race, the fits, the two maps, the learning curves
+
+
 def _norm_claims(norms):
     none, w001, w01 = norms["no decay"], norms["AdamW, wd 0.01"], norms["AdamW, wd 0.1"]
     assert np.all(np.diff(none) > 0)  # "without decay the weights grow with the learning rate"
