@@ -229,3 +229,18 @@ def test_descent_crashes_are_named(mistake, descent_ns):
     exc = run_visible(*descent_ns, DESCENT_HEAD + "    " + DESCENT_CRASH[mistake], visible_test("02_gradient", "test_descent"))
     assert isinstance(exc, AssertionError), f"{mistake}: {type(exc).__name__}: {exc}"
     assert "after exactly 0 steps expected an array of shape (2,), got None" in str(exc), str(exc)
+
+
+#: Typical mistakes whose failure must say what went wrong, not only the expected and the received numbers.
+GRAD_NAMED = {
+    "forgot the factor 2 of the penalty": ("return -2.0 / n * (X.T @ (y - X @ w)) + lam * w", "2 * lam * w, not lam * w"),
+}
+
+
+@pytest.mark.parametrize("mistake", GRAD_NAMED)
+def test_gradient_mistakes_are_named(mistake, grad_ns):
+    """Forgetting the 2 of 2 lam w, the lesson's point, read only 'expected the finite differences [...], got [...]:
+    largest difference 0.396'."""
+    body, words = GRAD_NAMED[mistake]
+    exc = run_visible(*grad_ns, GRAD_HEAD + "    " + body, visible_test("02_gradient", "test_gradient"))
+    assert isinstance(exc, AssertionError) and words in str(exc), f"{mistake}: {exc!r}"
