@@ -221,3 +221,18 @@ def test_standardize_mistakes_fail(mistake, standardize_ns):
     exc = run_visible(*standardize_ns, _define(STANDARDIZE_RIGHT, STANDARDIZE_WRONG[mistake]),
                       visible_test("01_penalty", "test_standardize"))
     assert_caught(exc, mistake)
+
+
+#: Typical mistakes whose failure must say what went wrong, not only the expected and the received numbers.
+CLOSED_FORM_NAMED = {
+    "forgot n (sum for mean)": ("return np.linalg.solve(X.T @ X + lam * np.eye(p), X.T @ y)", "n * lam"),
+}
+
+
+@pytest.mark.parametrize("mistake", CLOSED_FORM_NAMED)
+def test_closed_form_mistakes_are_named(mistake, closed_form_ns):
+    """Leaving out the n of n lam I (section 3: 'the n appears because L_data is a mean') read only
+    'expected [0.625, -0.125], got [0.825, -0.075]'."""
+    body, words = CLOSED_FORM_NAMED[mistake]
+    exc = run_visible(*closed_form_ns, _define(CLOSED_FORM_RIGHT, body), visible_test("01_penalty", "test_closed_form"))
+    assert isinstance(exc, AssertionError) and words in str(exc), f"{mistake}: {exc!r}"
