@@ -195,6 +195,7 @@ def test_switches_in_sandbox_json_must_be_true_or_false(tmp_path):
 
 
 SWITCHES = ("skip_render", "sandboxed_reference", "skip_widget_draw", "preimport", "prestart")
+OFF_BY_DEFAULT = ("prestart",)  # a known fault (limits.py): on only when asked for
 
 
 def test_every_shortcut_has_a_switch_in_sandbox_json_on_by_default_and_said_what_it_does():
@@ -203,7 +204,9 @@ def test_every_shortcut_has_a_switch_in_sandbox_json_on_by_default_and_said_what
     data = json.loads((ROOT / "autograder" / "sandbox.json").read_text(encoding="utf-8"))
     limits = load_limits(ROOT, **{name: False for name in SWITCHES})
     for name in SWITCHES:
-        assert data[name] is True and getattr(Limits(), name) is True, name
+        default = name not in OFF_BY_DEFAULT
+        assert data[name] is default and getattr(Limits(), name) is default, name
         assert f"{name}:" in data["_shortcuts"], name
         assert getattr(limits, name) is False, name  # each can be turned off on its own
+    assert load_limits(ROOT, prestart=True).prestart is True  # and prestart turned on
     assert "skip_widget_draw" in Limits().runner_limits()  # the runner is told
