@@ -184,3 +184,19 @@ def test_map_intercept_mistakes_are_named(mistake, map_ns):
 @pytest.mark.parametrize("mistake", COV_WRONG)
 def test_covariance_mistakes_fail(mistake, cov_ns):
     assert_caught(run_visible(*cov_ns, COV_HEAD + COV_WRONG[mistake], visible_test("06_bayesian_view", "test_cov")), mistake)
+
+
+def test_the_prior_width_widget_hides_nothing_at_any_slider_stop(ns):
+    """The widget of section 4 on the lesson's own data, at every stop of its tau slider: no
+    text leaves the canvas and no legend covers a line (the legend once sat on the prior's
+    peak at tau near 0.1)."""
+    from l2reg.plotting import layout_problems
+    from l2reg.widgets import prior_width_demo
+
+    demo = prior_width_demo(ns["x1"], ns["y1"], 1.0, tau=0.3)
+    control = demo.controls["tau"]
+    stops = [control.base**e for e in np.arange(control.min, control.max + control.step / 2, control.step)]
+    assert len(stops) >= 13 and min(stops) <= 0.0101 and max(stops) >= 9.99
+    for tau in stops:
+        demo.set(tau=tau)
+        assert layout_problems(demo.fig) == [], f"tau = {tau:.3g}"

@@ -68,7 +68,8 @@ def prior_width_demo(x, y, sigma, *, tau=0.5):
     ax.set_xlabel("weight w")
     ax.set_ylabel("density")
     ax.set_title("Prior, likelihood and posterior of the weight")
-    ax.legend(fontsize=8, loc="upper left")
+    # below the axes: inside, it covered the prior's peak at tau near 0.1
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     ax2.semilogx(taus, means, color=COLORS["green"], lw=2, label="posterior mean")
     ax2.fill_between(taus, means - 2 * sds, means + 2 * sds, color=COLORS["green"], alpha=0.2,
                      label="mean +- 2 posterior sd")
