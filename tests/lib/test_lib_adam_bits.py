@@ -75,16 +75,22 @@ def compute_optimizer(cls, settings, shape):
     return stepped, digest(traj)
 
 
-def compute_network():
+def _data():
     x = np.linspace(-1.0, 1.0, 15)
-    y = np.sin(3 * x)
     xv = np.linspace(-0.9, 0.9, 11)
-    yv = np.sin(3 * xv)
+    return x, np.sin(3 * x), xv, np.sin(3 * xv)
+
+
+def _train(kind):
+    return train_mlp(*_data(), kind=kind, lr=0.02, weight_decay=0.3, steps=40, n_hidden=5)
+
+
+def compute_network():
     out = {}
     for kind in ("adam", "adamw"):
-        run = train_mlp(x, y, xv, yv, kind=kind, lr=0.02, weight_decay=0.3, steps=40, n_hidden=5)
+        run = _train(kind)
         out[f"train_mlp-{kind}"] = digest(run["history"], *(run["params"][k] for k in sorted(run["params"])))
-        grid = decay_grid(x, y, xv, yv, [0.01, 0.05], [0.0, 0.3, 3.0], kind=kind, steps=40, n_hidden=5)
+        grid = decay_grid(*_data(), [0.01, 0.05], [0.0, 0.3, 3.0], kind=kind, steps=40, n_hidden=5)
         out[f"decay_grid-{kind}"] = digest(grid["val_mse"], grid["train_mse"])
     race = adam_decay_race(0.01, 0.1, steps=60)
     out["adam_decay_race"] = digest(race["adam"], race["adamw"], race["denominator"], race["adam_decay"])
@@ -93,13 +99,9 @@ def compute_network():
 
 def network_values():
     """train_mlp's history and parameters for the cases of :func:`compute_network`."""
-    x = np.linspace(-1.0, 1.0, 15)
-    y = np.sin(3 * x)
-    xv = np.linspace(-0.9, 0.9, 11)
-    yv = np.sin(3 * xv)
     out = {}
     for kind in ("adam", "adamw"):
-        run = train_mlp(x, y, xv, yv, kind=kind, lr=0.02, weight_decay=0.3, steps=40, n_hidden=5)
+        run = _train(kind)
         out[f"train_mlp-{kind}"] = {"history": np.asarray(run["history"], float).tolist(),
                                     **{k: np.asarray(run["params"][k], float).tolist() for k in sorted(run["params"])}}
     return out
