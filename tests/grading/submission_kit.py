@@ -517,3 +517,16 @@ class Listener:
         self.stop = True
         self.thread.join()
         self.sock.close()
+
+
+def bwrap_children() -> list:
+    """The bubblewrap processes this process started that still run."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                if Path(f"/proc/{pid}/comm").read_text().strip() == "bwrap":
+                    found.append(pid)
+            except OSError:
+                pass
+    return found

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from submission_kit import LESSON, ROOT  # noqa: E402
+from submission_kit import LESSON, ROOT, bwrap_children  # noqa: E402
 
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 
@@ -40,18 +40,6 @@ def test_a_run_never_loads_the_iri_grammar(tmp_path):
     assert "rfc3987_syntax loaded: False" in proc.stdout
     assert (tmp_path / "out" / "grades.csv").is_file()
 
-
-def _bwrap_children() -> list:
-    """The bubblewrap processes this process started that still run."""
-    found = []
-    for task in Path("/proc/self/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            try:
-                if Path(f"/proc/{pid}/comm").read_text().strip() == "bwrap":
-                    found.append(pid)
-            except OSError:
-                pass
-    return found
 
 
 @needs_bwrap
@@ -95,4 +83,4 @@ def test_a_failing_reference_refuses_the_run_and_keeps_the_previous_output(tmp_p
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != LOCK_NAME}
     assert after == before
     assert not list(out.glob(STAGING_PREFIX + "*"))
-    assert _bwrap_children() == []
+    assert bwrap_children() == []

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from submission_kit import ROOT, SOURCE  # noqa: E402
+from submission_kit import ROOT, SOURCE, bwrap_children  # noqa: E402
 
 from l2reg.grading.speedups import preimports  # noqa: E402
 
@@ -80,24 +80,13 @@ def test_the_runner_imports_them_before_ready_and_binds_no_name(limits):
         assert sb.run_cell(probe).outputs[0]["text"] == "[]\n"
 
 
-def _bwrap_children() -> list:
-    found = []
-    for task in Path("/proc/self/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            try:
-                if Path(f"/proc/{pid}/comm").read_text().strip() == "bwrap":
-                    found.append(pid)
-            except OSError:
-                pass
-    return found
-
 
 @needs_bwrap
 def test_a_pool_hands_each_sandbox_to_one_submission_and_starts_none_for_nobody(limits):
     from l2reg.grading.pool import SandboxPool
     from l2reg.grading.sandbox import Budget
 
-    before = set(_bwrap_children())
+    before = set(bwrap_children())
     seen = []
     with SandboxPool(limits, _mpl(), ahead=1) as pool:
         pool.expect(3)
@@ -127,7 +116,7 @@ def test_a_pool_hands_each_sandbox_to_one_submission_and_starts_none_for_nobody(
     for _, _, text in seen:
         listing, cwd = _ast.literal_eval("(" + text.splitlines()[0].replace("] [", "], [") + ")")
         assert "mine" not in listing and {"home", "mpl"} <= set(listing) <= allowed and cwd == [], text
-    assert set(_bwrap_children()) <= before
+    assert set(bwrap_children()) <= before
 
 
 @needs_bwrap
@@ -151,7 +140,7 @@ def test_closing_the_pool_kills_its_spares_and_an_interrupt_reaches_them(limits)
     from l2reg.grading.outdir import RunState
     from l2reg.grading.pool import SandboxPool
 
-    before = set(_bwrap_children())
+    before = set(bwrap_children())
     run = RunState()
     pool = SandboxPool(limits, _mpl(), ahead=2, run=run)
     pool.expect(5)
@@ -161,6 +150,6 @@ def test_closing_the_pool_kills_its_spares_and_an_interrupt_reaches_them(limits)
         sb.proc.wait(timeout=10)
     pool.close()
     assert pool._spares == [] and run.sandboxes == set()
-    assert set(_bwrap_children()) <= before
+    assert set(bwrap_children()) <= before
     pool.expect(1)  # a closed pool starts no more
     assert pool.started_ahead == 2
