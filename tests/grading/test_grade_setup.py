@@ -41,7 +41,6 @@ def test_a_run_never_loads_the_iri_grammar(tmp_path):
     assert (tmp_path / "out" / "grades.csv").is_file()
 
 
-
 @needs_bwrap
 def test_a_failing_reference_refuses_the_run_and_keeps_the_previous_output(tmp_path):
     """The reference runs in the background while the set-up goes on (and a class waits to

@@ -80,7 +80,6 @@ def test_the_runner_imports_them_before_ready_and_binds_no_name(limits):
         assert sb.run_cell(probe).outputs[0]["text"] == "[]\n"
 
 
-
 @needs_bwrap
 def test_a_pool_hands_each_sandbox_to_one_submission_and_starts_none_for_nobody(limits):
     from l2reg.grading.pool import SandboxPool
