@@ -135,6 +135,35 @@ def test_a_sandbox_that_died_before_it_was_taken_is_replaced(limits):
 
 
 @needs_bwrap
+def test_a_spare_outlives_the_thread_that_asked_for_it(limits):
+    """bwrap's --die-with-parent kills a sandbox when the *thread* that forked it ends
+    (prctl(2), PR_SET_PDEATHSIG). The set-up's thread takes the reference's sandbox and
+    so asks for the next one, then ends; a grading thread ends after its last submission.
+    The spare must still run the next submission's cells: before the pool forked from its
+    own thread, this sandbox was SIGKILLed at its first cell (an honest student scored 0)."""
+    import threading
+    import time
+
+    from l2reg.grading.pool import SandboxPool
+    from l2reg.grading.sandbox import Budget
+
+    with SandboxPool(limits, _mpl(), ahead=1) as pool:
+        def set_up():
+            pool.expect(1)
+            pool.wait_spares()  # bwrap is running and has set its parent-death signal
+            time.sleep(0.5)
+
+        t = threading.Thread(target=set_up)
+        t.start()
+        t.join()
+        time.sleep(0.5)  # the thread is gone; a signal on its death has been delivered by now
+        sb = pool.take(Budget(600, 3000))
+        assert pool.handed_out == 1
+        with sb:
+            assert sb.run_cell("print(6 * 7)").outputs[0]["text"] == "42\n"
+
+
+@needs_bwrap
 def test_closing_the_pool_kills_its_spares_and_an_interrupt_reaches_them(limits):
     from l2reg.grading.outdir import RunState
     from l2reg.grading.pool import SandboxPool

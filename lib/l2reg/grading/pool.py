@@ -23,13 +23,24 @@ class SandboxPool:
     sandbox that failed to start is replaced by one started for the submission, so a
     start ahead never costs a student anything. ``run`` (an :class:`~.outdir.RunState`)
     knows every one of them, so an interrupt kills them too; :meth:`close` kills those
-    left. Thread-safe."""
+    left. Thread-safe.
+
+    Every sandbox is spawned by one thread of the pool's own, which lives until
+    :meth:`close`: bwrap runs with ``--die-with-parent`` (``PR_SET_PDEATHSIG``), and
+    prctl(2) says the "parent" there is the *thread* that created the process, so a
+    sandbox spawned by a thread that then ends (the set-up's, or a grading thread
+    finishing its last submission) is killed with SIGKILL in the middle of the next
+    submission's notebook. That was the fault that kept ``prestart`` off
+    (tests/grading/test_speed_prestart.py, test_a_spare_outlives_the_thread_that_asked_for_it)."""
 
     def __init__(self, limits: Limits, mpl_cache: str | None = None, preimport=(), ahead: int = 1, run=None):
         import threading
 
         self.limits, self.mpl_cache, self.preimport = limits, mpl_cache, tuple(preimport)
         self.ahead, self.run = max(0, int(ahead)), run
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="l2reg-spawner")
         self._spares = []
         self._expected = 0
         self._closed = False
@@ -49,7 +60,7 @@ class SandboxPool:
                 return
             sb = Sandbox(self.limits, self.mpl_cache, preimport=self.preimport)
             try:
-                sb.spawn()
+                self._spawner.submit(sb.spawn).result()  # forked by the pool's thread: see above
             except Exception:  # noqa: BLE001 - take() starts one for the submission instead
                 sb.kill()
                 return
@@ -104,6 +115,7 @@ class SandboxPool:
             spares, self._spares = self._spares, []
         for sb in spares:
             self._discard(sb)
+        self._spawner.shutdown(wait=True)  # after the kills: its sandboxes die with it
 
     def __enter__(self):
         return self
