@@ -195,7 +195,7 @@ def test_switches_in_sandbox_json_must_be_true_or_false(tmp_path):
 
 
 SWITCHES = ("skip_render", "sandboxed_reference", "skip_widget_draw", "preimport", "prestart")
-OFF_BY_DEFAULT = ("prestart",)  # a known fault (limits.py): on only when asked for
+OFF_BY_DEFAULT = ()  # none: each is on unless sandbox.json turns it off
 
 
 def test_every_shortcut_has_a_switch_in_sandbox_json_on_by_default_and_said_what_it_does():

@@ -5,8 +5,8 @@ sandbox started cold for its submission with nothing imported), then with the sh
 turned on one at a time, each run adding one to the one before: skip-render cells draw
 nothing and the reference is recorded in the sandbox ("on-before", the two first ones),
 then widget demos skip their first frame ("+skip_widget_draw"), then each sandbox imports
-the lesson's own imports before it is ready ("on", the defaults; prestart, off by default,
-stays off). Every row of grades.csv, every cell's
+the lesson's own imports before it is ready ("+preimport"), then each sandbox is started
+while the one before it runs ("on", the defaults). Every row of grades.csv, every cell's
 points and every status are identical in every run, so each shortcut changes no score,
 and each run's scores are the kit's expected ones. One graded class per run.
 """
@@ -36,9 +36,9 @@ OFF = {"skip_render": False, "sandboxed_reference": False, "skip_widget_draw": F
 LADDER = [("off", OFF),
           ("on-before", dict(OFF, skip_render=True, sandboxed_reference=True)),
           ("+skip_widget_draw", dict(OFF, skip_render=True, sandboxed_reference=True, skip_widget_draw=True)),
-          # prestart stays off, as by default: with it, a sandbox started ahead was killed in its
-          # second cell after a submission that failed to read (the regrade of test_grading_hostile)
-          ("on", dict(OFF, skip_render=True, sandboxed_reference=True, skip_widget_draw=True, preimport=True))]
+          ("+preimport", dict(OFF, skip_render=True, sandboxed_reference=True, skip_widget_draw=True, preimport=True)),
+          ("on", dict(OFF, skip_render=True, sandboxed_reference=True, skip_widget_draw=True, preimport=True,
+                      prestart=True))]
 MODES = [name for name, _ in LADDER]
 
 
@@ -106,5 +106,6 @@ def test_the_shortcuts_were_taken_only_when_on(runs):
     assert images["off"] >= 6  # five figures and the widget's first frame (nbconvert's CSS has a PNG too: not counted)
     assert images["on"] == 0
     assert "Visible test passed." in pages["on"] and "Score: 9 / 9" in pages["on"]
-    # prestart is off in every mode: no sandbox was started ahead
-    assert all(runs[m]["handed_out"] == 0 for m in MODES)
+    # sandboxes started ahead were handed to submissions only with prestart on
+    assert runs["on"]["handed_out"] > 0
+    assert all(runs[m]["handed_out"] == 0 for m in MODES if m != "on")

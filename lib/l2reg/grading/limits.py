@@ -36,10 +36,8 @@ class Limits:
     sandboxed_reference: bool = True  # reference records from the sandbox run of the solution
     skip_widget_draw: bool = True  # in those cells, l2reg's widget demos skip their first frame too
     preimport: bool = True  # the sandbox imports the modules the lesson's own cells import before it is ready
-    # the next submission's sandbox starts while the current one runs; off by default: with
-    # --jobs 1, the sandbox started ahead for the student after one whose notebook failed to
-    # read was killed (SIGKILL) in its second cell (tests/grading/test_grading_hostile.py's regrade)
-    prestart: bool = False
+    # the next submission's sandbox starts while the current one runs (pool.SandboxPool)
+    prestart: bool = True
 
     def runner_limits(self) -> dict:
         return {
