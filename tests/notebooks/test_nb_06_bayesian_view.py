@@ -97,7 +97,7 @@ def test_quiz_answer_key(ns):
     assert ns["q1"] == pytest.approx(ridge_lambda(2.0, 0.5, 16))
     assert ridge_lambda(1.0, 1.0, 20) == pytest.approx(ridge_lambda(1.0, 1.0, 10) / 2) and ns["q2"] == "b"
     assert ns["q3"] == "b"
-    assert ns["q4"] == pytest.approx(math.erf(2 / math.sqrt(2)), abs=0.006)
+    assert ns["q4"] == pytest.approx(math.erf(2 / math.sqrt(2)), abs=0.0005)
     # the messages for the wrong answers, as the answer cell states them: 0.683 is the share within one
     # standard deviation, 0.383 within half of one (what 1 * tau = 0.5 standard deviations gives)
     import re
@@ -109,6 +109,40 @@ def test_quiz_answer_key(ns):
     for value, within in (("0.683", "one standard deviation"), ("0.383", "half a standard deviation")):
         assert f"the share within {within}" in wrong[value], wrong
         assert round(math.erf(share[within] / math.sqrt(2)), 3) == float(value)
+
+
+def test_quiz_q4_tolerance_separates_the_right_answer_from_its_neighbours():
+    """Q4 asks for the share within +-1 = +-2 tau, "two decimals are enough": the grader (the hidden
+    record's tolerance around the reference answer) and the self-study check must accept every correctly
+    rounded value of erf(sqrt 2) = 0.9545 (0.95, 0.954, 0.955, 0.9545) and reject the wrong roundings and
+    the nearby wrong answers: 0.96, 0.977 (P(w < 1), one tail only) and 0.997 (three standard deviations).
+    atol = 0.006 around 0.954 accepted 0.96."""
+    import re
+
+    from l2reg.checks import encode, matches
+    from l2reg.grading.edition import _grid, parse_answer
+    from l2reg.quiz import grid_key
+    from visible import answer
+
+    import nbformat
+    from nbrun import source_notebook
+
+    (test,) = [c for c in nbformat.read(str(source_notebook("06_bayesian_view")), as_version=4).cells
+               if c.metadata.get("nbgrader", {}).get("grade_id") == "test_quiz_q4"]
+    (call,) = re.findall(r'_record\("quiz/q4", q4, atol=([0-9.e-]+), rtol=([0-9.e-]+)\)', test.source)
+    atol, rtol = map(float, call)
+    question = parse_answer(answer("06_bayesian_view", "quiz_q4"), "quiz_q4")
+    assert question["within"] == {"log10": False, "atol": atol, "rtol": rtol}  # the check and the grader agree
+    grid, right_keys, _ = _grid(question)
+    exact = math.erf(2 / math.sqrt(2))
+    assert round(exact, 2) == 0.95 and round(exact, 3) in (0.954, 0.955)
+    for ok in (0.95, 0.954, 0.955, 0.9545, exact):
+        assert matches(encode(ok), encode(question["value"]), rtol, atol), f"the grader rejects {ok}"
+        assert grid_key(ok, grid) in right_keys, f"the self-study check rejects {ok}"
+    one_tail, three_sd = (1 + exact) / 2, math.erf(3 / math.sqrt(2))
+    for bad in (0.96, 0.94, round(one_tail, 3), round(three_sd, 3), 0.683, 0.383):
+        assert not matches(encode(bad), encode(question["value"]), rtol, atol), f"the grader accepts {bad}"
+        assert grid_key(bad, grid) not in right_keys, f"the self-study check accepts {bad}"
 
 
 # ------------------------------------------------- typical wrong answers fail the visible tests
