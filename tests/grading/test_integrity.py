@@ -329,3 +329,20 @@ def test_augmented_strings_of_different_names_do_not_mix():
     src = "import l2reg\nn = 'ridge'\nn += '_fit'\nm = 'x'\nm += 'y'\nm += 'z'\ngetattr(l2reg, m)"
     assert found(src) == []
     assert found(src.replace("getattr(l2reg, m)", "getattr(l2reg, n)")) == ["ex uses l2reg.ridge_fit"]
+
+
+def test_ridge_kfold_errors_in_the_kfold_answer_of_lesson_05_is_flagged_and_each_forbidden_name_is():
+    """A student calling the library's k-fold (or leave-one-out) helper instead of writing the folds,
+    imported in any of the usual ways, is flagged as lesson 01's ridge_fit is."""
+    nb = nbformat.read("solutions/05_choosing_lambda/choosing_lambda.ipynb", as_version=4)
+    forbids = I.declared(nb)
+    assert set(forbids["ex_kfold"]) >= {"ridge_kfold_errors", "ridge_loo_errors"}
+    head = "def kfold_cv_errors(X, y, lams, k):\n    return "
+    for name in forbids["ex_kfold"]:
+        for answer, used in ((f"import l2reg\n{head}l2reg.{name}(X, y, lams)", f"l2reg.{name}"),
+                             (f"from l2reg import {name}\n{head}{name}(X, y, lams)", f"l2reg.{name}"),
+                             (f"from l2reg.ridge import {name} as f\n{head}f(X, y, lams)", f"l2reg.ridge.{name}")):
+            cells = [Cell("answer" if c.grade_id == "ex_kfold" else c.origin, c.grade_id,
+                          answer if c.grade_id == "ex_kfold" else c.source) for c in source_cells(nb)]
+            got = [f.text for f in check_cells(cells, forbids, LIB)]
+            assert got == [f"ex_kfold uses {used}"], (answer, got)
