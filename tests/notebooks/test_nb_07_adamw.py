@@ -14,7 +14,7 @@ from nbrun import run_and_collect, source_notebook
 NAMES = [
     "race", "gap_coupled", "decayed", "w0", "g0", "lr_w", "wd_w", "sgd_w", "sgd_l2", "lam_needed",
     "x_tr", "y_tr", "x_val", "y_val", "runs", "mean_mse", "xs", "ys", "xs_val", "ys_val", "grids", "lrs", "wds",
-    "median", "spread", "curve_median", "steps_at", "margin", "race0", "removed", "measured_decay", "norms", "q1", "q2", "q3", "q4", "lam",
+    "median", "spread", "curve_median", "steps_at", "margin", "race0", "removed", "measured_decay", "norms", "reps", "memory", "step_size", "q1", "q2", "q3", "q4", "lam",
 ]
 
 
@@ -271,6 +271,43 @@ def test_the_weight_norms_on_other_replicates():
              for name, (kind, wd) in {"no decay": ("adam", 0.0), "AdamW, wd 0.01": ("adamw", 0.01),
                                       "AdamW, wd 0.1": ("adamw", 0.1)}.items()}
     _norm_claims(norms)
+
+
+def _vhat_memory(x, y, seed, lr, steps=600):
+    """AdamW (wd 0.1 on W1, W2) with v_hat rebuilt by hand from the gradient history: (memory, step size) of W1."""
+    from l2reg import AdamW
+    from l2reg.network import init_mlp, mlp_loss_and_grads
+
+    p = init_mlp(32, seed=seed)
+    opts = {k: AdamW(lr=lr, weight_decay=0.1 if k in ("W1", "W2") else 0.0) for k in p}
+    history = []
+    for _ in range(steps):
+        _, g = mlp_loss_and_grads(p, x, y)
+        history.append(g["W1"])
+        p = {k: opts[k].step(p[k], g[k]) for k in p}
+    _, g = mlp_loss_and_grads(p, x, y)
+    G = np.array(history)
+    decay2, decay1 = 0.999 ** np.arange(steps)[::-1], 0.9 ** np.arange(steps)[::-1]
+    v_hat = np.tensordot(0.001 * decay2, G**2, axes=1) / (1 - 0.999**steps)
+    m_hat = np.tensordot(0.1 * decay1, G, axes=1) / (1 - 0.9**steps)
+    return np.median(np.sqrt(v_hat) / np.abs(g["W1"])), np.median(np.abs(m_hat) / (np.sqrt(v_hat) + 1e-8))
+
+
+def test_vhat_remembers(ns):
+    """'it works here because v_hat still remembers the large early gradients': sqrt(v_hat) far above the
+    gradient now, and Adam's step far from +-1, in all 32 runs, and on other replicates."""
+    memory, step_size = ns["memory"], ns["step_size"]
+    assert memory.shape == step_size.shape == (8, 4)
+    assert memory.min() > 10 and step_size.max() < 0.1  # "more than 10 times", "below 0.1"
+    got = _vhat_memory(ns["xs"][0], ns["ys"][0], 0, 0.01)  # v_hat from its definition, not the optimizer's state
+    np.testing.assert_allclose(got, (memory[0, 1], step_size[0, 1]), rtol=1e-6)
+    from l2reg.data import noisy_curve
+
+    for r in range(8, 12):
+        x, y = noisy_curve(20, seed=r)
+        for lr in (0.003, 0.1):
+            mem, size = _vhat_memory(x, y, r, lr)
+            assert mem > 5 and size < 0.2, (r, lr, mem, size)
 
 
 def test_the_race_against_no_decay(ns):
