@@ -248,7 +248,9 @@ def train_mlp(x, y, x_val, y_val, *, kind, lr, weight_decay, steps=600, n_hidden
         ``"params"`` (the trained parameters), ``"train_mse"`` and ``"val_mse"``
         (floats, after the last step), ``"weight_norm"`` (``||W1||^2 + ||W2||^2``,
         the decayed part), ``"history"`` (array of shape (steps + 1, 2): training
-        and validation error before the first and after each step).
+        and validation error before the first and after each step), ``"optimizers"``
+        (each parameter's :class:`l2reg.Adam` or :class:`l2reg.AdamW` after the last
+        step, with its moment estimates ``exp_avg`` and ``exp_avg_sq``).
 
     Raises
     ------
@@ -263,6 +265,8 @@ def train_mlp(x, y, x_val, y_val, *, kind, lr, weight_decay, steps=600, n_hidden
     >>> run = train_mlp(x, y, xv, yv, kind="adamw", lr=0.01, weight_decay=0.1, steps=50)
     >>> run["history"].shape, bool(run["train_mse"] < run["history"][0, 0])
     ((51, 2), True)
+    >>> run["optimizers"]["W1"].steps
+    50
     """
     p = init_mlp(n_hidden, seed=seed)
     opts = _optimizers(kind, lr, weight_decay, betas, eps)
@@ -278,6 +282,7 @@ def train_mlp(x, y, x_val, y_val, *, kind, lr, weight_decay, steps=600, n_hidden
         "val_mse": float(history[-1, 1]),
         "weight_norm": float(np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2)),
         "history": history,
+        "optimizers": opts,
     }
 
 

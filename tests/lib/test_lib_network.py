@@ -57,6 +57,10 @@ def test_training_is_deterministic_and_uses_the_optimizers(data):
         run = train_mlp(x, y, xv, yv, kind=kind, lr=0.02, weight_decay=0.05, steps=30, n_hidden=6)
         for k in p:
             np.testing.assert_array_equal(run["params"][k], p[k])
+            # the optimizers it returns are the ones that trained: their moment estimates too
+            np.testing.assert_array_equal(run["optimizers"][k].exp_avg, opts[k].exp_avg)
+            np.testing.assert_array_equal(run["optimizers"][k].exp_avg_sq, opts[k].exp_avg_sq)
+            assert run["optimizers"][k].steps == 30 and type(run["optimizers"][k]) is cls
         assert run["val_mse"] == pytest.approx(np.mean((mlp_predict(p, xv) - yv) ** 2), rel=1e-14)
 
 
