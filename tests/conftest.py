@@ -175,6 +175,7 @@ _LONG_GROUPS = (
     "tests/test_benchmarks_quick.py",
     "tests/grading/test_cluster.py",
     "tests/grading/test_shortcuts_hostile.py",
+    "tests/grading/test_shortcuts_hostile_on.py",
     "tests/grading/test_platform_roundtrip.py",
     "postgres",
 )
