@@ -236,3 +236,21 @@ def test_closed_form_mistakes_are_named(mistake, closed_form_ns):
     body, words = CLOSED_FORM_NAMED[mistake]
     exc = run_visible(*closed_form_ns, _define(CLOSED_FORM_RIGHT, body), visible_test("01_penalty", "test_closed_form"))
     assert isinstance(exc, AssertionError) and words in str(exc), f"{mistake}: {exc!r}"
+
+
+#: Answers of the wrong shape: the visible test must say what standardize returns, not fail
+#: inside its own unpacking ("too many values to unpack").
+STANDARDIZE_NAMED = {
+    "returns only Z_train": ("m, s = X_train.mean(0), X_train.std(0)\n    return (X_train - m) / s",
+                             "one array of shape (3, 2)"),
+    "returns three things": ("m, s = X_train.mean(0), X_train.std(0)\n    return (X_train - m) / s, (X_test - m) / s, m",
+                             "tuple of length 3"),
+    "returns nothing": ("m, s = X_train.mean(0), X_train.std(0)", "got NoneType"),
+}
+
+
+@pytest.mark.parametrize("mistake", STANDARDIZE_NAMED)
+def test_standardize_wrong_returns_are_named(mistake, standardize_ns):
+    body, words = STANDARDIZE_NAMED[mistake]
+    exc = run_visible(*standardize_ns, _define(STANDARDIZE_RIGHT, body), visible_test("01_penalty", "test_standardize"))
+    assert isinstance(exc, AssertionError) and "two arrays" in str(exc) and words in str(exc), f"{mistake}: {exc!r}"
